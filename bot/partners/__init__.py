@@ -1,0 +1,31 @@
+"""LiveChat Partner Program API: client, models and errors."""
+
+from bot.partners.client import PartnersClient, RetryPolicy
+from bot.partners.errors import (
+    PartnersAuthError,
+    PartnersConflict,
+    PartnersError,
+    PartnersForbidden,
+    PartnersNotFound,
+    PartnersUnavailable,
+    PartnersValidationError,
+)
+from bot.partners.models import Campaign, Coupon, Earnings, License, LicenseDetails, ProgramEarnings
+
+__all__ = [
+    "Campaign",
+    "Coupon",
+    "Earnings",
+    "License",
+    "LicenseDetails",
+    "PartnersAuthError",
+    "PartnersClient",
+    "PartnersConflict",
+    "PartnersError",
+    "PartnersForbidden",
+    "PartnersNotFound",
+    "PartnersUnavailable",
+    "PartnersValidationError",
+    "ProgramEarnings",
+    "RetryPolicy",
+]

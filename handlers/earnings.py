@@ -1,0 +1,93 @@
+"""`/earnings`: the partner's money as an ephemeral Block Kit summary, shareable to the channel."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_sdk.errors import SlackApiError
+
+from bot.deps import Deps
+from bot.partners.errors import PartnersError
+from bot.slack.respond import post_to_response_url
+from handlers.earnings_blocks import SHARE_ACTION_ID, USAGE, earnings_message, notice_message
+from handlers.messages import UNEXPECTED, partners_error_text
+
+log = logging.getLogger(__name__)
+
+# A subcommand gets the deps, the command payload and its argument words, and has already been acked.
+Subcommand = Callable[[Deps, dict[str, Any], list[str]], Awaitable[None]]
+
+NOT_IN_CHANNEL = (
+    "I can't post in this channel yet. Invite me with `/invite @Partners Bot`, then press *Share* again."
+)
+CHANNEL_ERRORS = {"not_in_channel", "channel_not_found", "is_archived", "restricted_action"}
+
+
+async def reply(deps: Deps, response_url: str, message: dict[str, Any]) -> None:
+    """Post an ephemeral reply to a command's response URL."""
+    assert deps.http is not None
+    await post_to_response_url(deps.http, response_url, {"response_type": "ephemeral", **message})
+
+
+async def send_summary(deps: Deps, command: dict[str, Any]) -> None:
+    response_url = command["response_url"]
+    try:
+        earnings = await deps.partners.earnings()
+    except PartnersError as exc:
+        log.warning("/earnings failed: %r", exc, exc_info=True)
+        await reply(deps, response_url, notice_message(partners_error_text(exc)))
+        return
+    message = earnings_message(earnings, locale=deps.settings.locale, as_of=deps.clock.now())
+    await reply(deps, response_url, message)
+
+
+async def share_summary(deps: Deps, body: dict[str, Any]) -> None:
+    user_id = body["user"]["id"]
+    channel_id = (body.get("channel") or {}).get("id") or body.get("container", {}).get("channel_id")
+    response_url = body.get("response_url")
+    try:
+        earnings = await deps.partners.earnings()
+        message = earnings_message(
+            earnings, locale=deps.settings.locale, as_of=deps.clock.now(), shared_by=user_id
+        )
+        await deps.slack.chat_postMessage(channel=channel_id, **message)
+    except PartnersError as exc:
+        log.warning("earnings share failed: %r", exc, exc_info=True)
+        text = partners_error_text(exc)
+    except SlackApiError as exc:
+        error = exc.response.get("error", "") if exc.response is not None else ""
+        log.warning("earnings share to %s failed: %s", channel_id, error, exc_info=True)
+        text = (
+            NOT_IN_CHANNEL if error in CHANNEL_ERRORS else f"Slack refused the post ({error}). {UNEXPECTED}"
+        )
+    else:
+        text = "Shared in the channel."
+    if response_url:
+        await reply(deps, response_url, {**notice_message(text), "replace_original": False})
+
+
+def register(app: AsyncApp, deps: Deps, subcommands: dict[str, Subcommand] | None = None) -> None:
+    """Bind `/earnings`, its subcommands (e.g. `digest`) and the Share button."""
+    routes = dict(subcommands or {})
+
+    @app.command("/earnings")
+    async def earnings_command(ack: AsyncAck, command: dict[str, Any]) -> None:
+        words = (command.get("text") or "").split()
+        if not words:
+            await ack()
+            await send_summary(deps, command)
+            return
+        handler = routes.get(words[0].lower())
+        if handler is None:
+            await ack(**notice_message(USAGE))
+            return
+        await ack()
+        await handler(deps, command, words[1:])
+
+    @app.action(SHARE_ACTION_ID)
+    async def share_clicked(ack: AsyncAck, body: dict[str, Any]) -> None:
+        await ack()
+        await share_summary(deps, body)

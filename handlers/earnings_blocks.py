@@ -1,0 +1,131 @@
+"""Block Kit for `/earnings`: pure functions from `Earnings` to message dicts."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from bot.money import format_money
+from bot.partners.models import PRODUCT_NAMES, Earnings, ProgramEarnings
+
+SHARE_ACTION_ID = "earnings_share"
+PROGRAM_NAMES = {"affiliate": "Affiliate program", "solution": "Solution program (reselling)"}
+
+USAGE = (
+    "*/earnings* — your LiveChat partner balance and commission, visible only to you.\n"
+    "• `/earnings` — show balance, pending, blocked, withdrawals and commission\n"
+    "• `/earnings help` — this message\n"
+    "Use *Share in channel* under the summary to post it for everyone."
+)
+
+
+def _field(label: str, amount: Decimal | None, locale: str) -> dict[str, Any]:
+    value = format_money(amount, locale) if amount is not None else "—"
+    return {"type": "mrkdwn", "text": f"*{label}*\n{value}"}
+
+
+def slack_date(moment: datetime) -> str:
+    """A Slack date token: shown in each reader's own timezone, with a UTC fallback."""
+    fallback = moment.strftime("%Y-%m-%d %H:%M UTC")
+    return f"<!date^{int(moment.timestamp())}^{{date_short_pretty}} at {{time}}|{fallback}>"
+
+
+def summary_fields(earnings: Earnings, locale: str) -> list[dict[str, Any]]:
+    fields = [
+        _field("Balance", earnings.balance, locale),
+        _field("Pending", earnings.pending, locale),
+        _field("Blocked", earnings.blocked, locale),
+        _field("Withdrawals", earnings.withdrawals, locale),
+        _field("Commission total", earnings.commission_total, locale),
+        _field("Commission, last 30 days", earnings.commission_last_30_days, locale),
+    ]
+    if earnings.discount is not None:
+        fields.append(_field("Client discount", earnings.discount, locale))
+    return fields
+
+
+def program_blocks(name: str, program: ProgramEarnings, locale: str) -> list[dict[str, Any]]:
+    """A section per program: its totals, then a field per product (at most 10, Slack's limit)."""
+    title = PROGRAM_NAMES.get(name, name.replace("_", " ").capitalize())
+    totals = [
+        f"total {format_money(program.commission_total, locale)}"
+        if program.commission_total is not None
+        else "",
+        f"last 30 days {format_money(program.commission_last_30_days, locale)}"
+        if program.commission_last_30_days is not None
+        else "",
+    ]
+    text = f"*{title}*"
+    if any(totals):
+        text += " — " + " · ".join(t for t in totals if t)
+    block: dict[str, Any] = {"type": "section", "text": {"type": "mrkdwn", "text": text}}
+    fields = []
+    for product, figures in list(program.products.items())[:10]:
+        parts = []
+        if figures.commission_total is not None:
+            parts.append(f"{format_money(figures.commission_total, locale)} total")
+        if figures.commission_last_30_days is not None:
+            parts.append(f"{format_money(figures.commission_last_30_days, locale)} last 30 days")
+        if figures.discount is not None:
+            parts.append(f"{format_money(figures.discount, locale)} client discount")
+        label = PRODUCT_NAMES.get(product, product.replace("_", " ").title())
+        fields.append({"type": "mrkdwn", "text": f"*{label}*\n" + ("\n".join(parts) or "—")})
+    if fields:
+        block["fields"] = fields
+    return [block]
+
+
+def earnings_text(earnings: Earnings, locale: str) -> str:
+    """The plain-text fallback (notifications, screen readers)."""
+    last_30 = earnings.commission_last_30_days
+    text = (
+        f"Partner earnings: balance {format_money(earnings.balance, locale)}, "
+        f"pending {format_money(earnings.pending, locale)}, "
+        f"commission total {format_money(earnings.commission_total, locale)}"
+    )
+    if last_30 is not None:
+        text += f", last 30 days {format_money(last_30, locale)}"
+    return text
+
+
+def earnings_message(
+    earnings: Earnings,
+    *,
+    locale: str,
+    as_of: datetime,
+    shared_by: str | None = None,
+) -> dict[str, Any]:
+    """The `/earnings` reply; with `shared_by` it is the in-channel copy, without the share button."""
+    blocks: list[dict[str, Any]] = [
+        {"type": "header", "text": {"type": "plain_text", "text": "Partner earnings", "emoji": True}},
+        {"type": "section", "fields": summary_fields(earnings, locale)},
+    ]
+    for name, program in earnings.programs.items():
+        blocks.append({"type": "divider"})
+        blocks.extend(program_blocks(name, program, locale))
+    context = f"As of {slack_date(as_of)} · LiveChat Partner Program"
+    if shared_by:
+        context += f" · shared by <@{shared_by}>"
+    blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": context}]})
+    if not shared_by:
+        blocks.append(
+            {
+                "type": "actions",
+                "block_id": "earnings_actions",
+                "elements": [
+                    {
+                        "type": "button",
+                        "action_id": SHARE_ACTION_ID,
+                        "text": {"type": "plain_text", "text": "Share in channel"},
+                        "value": "share",
+                    }
+                ],
+            }
+        )
+    return {"text": earnings_text(earnings, locale), "blocks": blocks}
+
+
+def notice_message(text: str) -> dict[str, Any]:
+    """A one-section ephemeral message with the same text as its fallback."""
+    return {"text": text, "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": text}}]}
