@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from collections.abc import AsyncIterator, Iterator
 
 import pytest
@@ -33,14 +34,19 @@ async def stack() -> AsyncIterator[LocalStack]:
         await running.close()
 
 
-async def _pg_admin(sql: str) -> None:
+def _pg_admin(sql: str) -> None:
+    """Run one admin statement on its own thread and loop (fixtures may be set up inside a loop)."""
     import asyncpg
 
-    connection = await asyncpg.connect(PG_ADMIN_DSN, timeout=3)
-    try:
-        await connection.execute(sql)
-    finally:
-        await connection.close()
+    async def run() -> None:
+        connection = await asyncpg.connect(PG_ADMIN_DSN, timeout=3)
+        try:
+            await connection.execute(sql)
+        finally:
+            await connection.close()
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(asyncio.run, run()).result()
 
 
 @pytest.fixture(scope="session")
@@ -48,7 +54,7 @@ def pg_url() -> Iterator[str]:
     """A fresh PostgreSQL database for this test session, dropped afterwards; skips without a server."""
     name = f"pb_test_{uuid.uuid4().hex[:12]}"
     try:
-        asyncio.run(_pg_admin(f'CREATE DATABASE "{name}"'))
+        _pg_admin(f'CREATE DATABASE "{name}"')
     except Exception as exc:
         pytest.skip(f"PostgreSQL at {PG_ADMIN_DSN} is not reachable: {exc}")
     host = PG_ADMIN_DSN.split("@", 1)[1].split("/", 1)[0]
@@ -56,4 +62,4 @@ def pg_url() -> Iterator[str]:
     try:
         yield f"postgresql+asyncpg://{user}@{host}/{name}"
     finally:
-        asyncio.run(_pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

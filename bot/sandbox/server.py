@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import signal
 from dataclasses import dataclass
 from types import TracebackType
 
@@ -103,7 +104,7 @@ async def start_sandbox(
         access_log_class=_PathOnlyAccessLogger,
     )
     await runner.setup()
-    site = web.TCPSite(runner, host, port, shutdown_timeout=1.0)
+    site = web.TCPSite(runner, host, port)
     await site.start()
     bound_host, bound_port = runner.addresses[0][:2]
     url_host = f"[{bound_host}]" if ":" in bound_host else bound_host
@@ -123,8 +124,11 @@ def banner(sandbox: RunningSandbox) -> str:
 async def _serve(host: str, port: int, options: SandboxOptions) -> None:
     sandbox = await start_sandbox(host, port, options, access_log=True)
     logger.info("%s", banner(sandbox))
+    stop = asyncio.Event()
+    with contextlib.suppress(NotImplementedError, RuntimeError):  # no signal handlers on Windows
+        asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
     try:
-        await asyncio.Event().wait()
+        await stop.wait()
     finally:
         await sandbox.close()
 
