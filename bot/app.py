@@ -6,10 +6,12 @@ import logging
 import time
 
 from aiohttp import web
-from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.request.async_request import AsyncBoltRequest
 
 from bot.deps import Deps
+from bot.slack import inbound
 from handlers import register_all
 
 log = logging.getLogger(__name__)
@@ -42,8 +44,23 @@ def build_web_app(deps: Deps, bolt: AsyncApp | None = None) -> web.Application:
     app[BOLT_KEY] = bolt
     started = time.monotonic()
 
+    assert deps.settings.slack_signing_secret is not None
+    secret = deps.settings.slack_signing_secret.get_secret_value()
+
     async def slack_events(request: web.Request) -> web.Response:
-        bolt_request = await to_bolt_request(request)
+        raw = await request.read()  # over client_max_size → 413 before anything else
+        # Authenticate the raw bytes before parsing anything (see bot/slack/inbound.py).
+        rejection = inbound.check_signature(secret, request.headers, raw)
+        text = None
+        if rejection is None:
+            text, rejection = inbound.check_body(request.content_type, raw)
+        if rejection is not None or text is None:
+            assert rejection is not None
+            log.info("refused a request to /slack/events: %s", rejection.reason)
+            return web.json_response({"error": rejection.reason}, status=rejection.status)
+        bolt_request = AsyncBoltRequest(
+            body=text, query=request.query_string, headers=inbound.forwarded_headers(request.headers)
+        )
         bolt_response = await bolt.async_dispatch(bolt_request)
         return await to_aiohttp_response(bolt_response)
 

@@ -68,6 +68,7 @@ class Settings(BaseSettings):
     locale: str = "en_US"
     plan_prices: dict[str, Decimal] = Field(default_factory=dict)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    digest_check_seconds: float = Field(60.0, ge=0)  # 0 turns the in-process digest scheduler off
 
     _split = field_validator("admin_user_ids", "allowed_user_ids", mode="before")(_split_ids)
 

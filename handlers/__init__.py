@@ -5,9 +5,13 @@ from __future__ import annotations
 from slack_bolt.async_app import AsyncApp
 
 from bot.deps import Deps
-from handlers import access, earnings
+from handlers import access, campaign, digest, earnings, retries, subscribe
 
 
 def register_all(app: AsyncApp, deps: Deps) -> None:
+    retries.register(app, deps)  # first: a known retry must not run anything again
     access.register(app, deps)
-    earnings.register(app, deps, subcommands={})
+    earnings.register(app, deps, subcommands={"digest": digest.subcommand})
+    digest.register(app, deps)
+    campaign.register(app, deps)
+    subscribe.register(app, deps)

@@ -6,6 +6,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+import aiohttp
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.errors import SlackApiError
 
@@ -13,7 +14,7 @@ from bot.deps import Deps
 from bot.partners.errors import PartnersError
 from bot.slack.respond import post_to_response_url
 from handlers.earnings_blocks import SHARE_ACTION_ID, USAGE, earnings_message, notice_message
-from handlers.messages import UNEXPECTED, partners_error_text
+from handlers.messages import SLACK_TIMEOUT, partners_error_text, slack_error_text
 
 log = logging.getLogger(__name__)
 
@@ -60,9 +61,11 @@ async def share_summary(deps: Deps, body: dict[str, Any]) -> None:
     except SlackApiError as exc:
         error = exc.response.get("error", "") if exc.response is not None else ""
         log.warning("earnings share to %s failed: %s", channel_id, error, exc_info=True)
-        text = (
-            NOT_IN_CHANNEL if error in CHANNEL_ERRORS else f"Slack refused the post ({error}). {UNEXPECTED}"
-        )
+        text = NOT_IN_CHANNEL if error in CHANNEL_ERRORS else slack_error_text(error)
+    except (TimeoutError, aiohttp.ClientError):
+        # The post may have landed: say so rather than stay silent (the listener used to crash here).
+        log.warning("earnings share to %s: Slack did not answer", channel_id, exc_info=True)
+        text = SLACK_TIMEOUT
     else:
         text = "Shared in the channel."
     if response_url:

@@ -26,5 +26,31 @@ def partners_error_text(error: PartnersError) -> str:
     if isinstance(error, PartnersForbidden):
         return f"LiveChat refused that: {error.message}"
     if isinstance(error, PartnersNotFound):
-        return f"LiveChat could not find that: {error.message}"
+        return (
+            f"LiveChat could not find that ({error.message}). If this keeps happening for every "
+            "command, ask an admin to check PARTNERS_API_URL."
+        )
     return f"LiveChat said: {error.message}"
+
+
+SLACK_AUTH_ERRORS = frozenset(
+    {"invalid_auth", "not_authed", "token_revoked", "token_expired", "account_inactive"}
+)
+SLACK_TIMEOUT = (
+    "Slack did not answer in time, so the message may or may not have been posted. "
+    "Check the channel before trying again."
+)
+
+
+def slack_error_text(error: str) -> str:
+    """A user-facing sentence for a Slack Web API error code that retrying will not fix."""
+    if error in SLACK_AUTH_ERRORS:
+        return (
+            f"Slack rejected Partners Bot's token (`{error}`). Ask an admin to check SLACK_BOT_TOKEN, "
+            "or to reinstall the app if it was removed."
+        )
+    if error == "missing_scope":
+        return "Partners Bot lacks a Slack permission for that. Ask an admin to reinstall the app from manifest.yml."
+    if error == "ratelimited":
+        return "Slack is rate-limiting Partners Bot right now; try again in a minute."
+    return f"Slack refused the post ({error}). {UNEXPECTED}"

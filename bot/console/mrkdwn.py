@@ -27,7 +27,9 @@ def _special(body: str, users: Mapping[str, str], channels: Mapping[str, str]) -
             return "@" + command
         return label or command
     if label:
-        if label == target or target.endswith(":" + label):  # e.g. <mailto:a@b.c|a@b.c>
+        if html.unescape(label) == html.unescape(target) or target.endswith(
+            ":" + label
+        ):  # e.g. <mailto:a@b.c|a@b.c>
             return label
         return f"{label} ({target})"
     return target.removeprefix("mailto:")

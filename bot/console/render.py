@@ -91,7 +91,9 @@ class _Out:
         for line in text.split("\n"):
             self.lines.append(f"{indent}{line}".rstrip())
 
-    def control(self, label: str, kind: str, element: Mapping[str, Any], block_id: str | None, **extra: Any) -> str:
+    def control(
+        self, label: str, kind: str, element: Mapping[str, Any], block_id: str | None, **extra: Any
+    ) -> str:
         number = self.next
         self.next += 1
         action_id = element.get("action_id") or f"{block_id}_action"
@@ -222,7 +224,9 @@ def _block(out: _Out, block: Mapping[str, Any], index: int) -> None:
         parts = []
         for element in block.get("elements") or []:
             parts.append(
-                f"[{element.get('alt_text', 'image')}]" if element.get("type") == "image" else text_of(element, out)
+                f"[{element.get('alt_text', 'image')}]"
+                if element.get("type") == "image"
+                else text_of(element, out)
             )
         out.add(" ".join(p for p in parts if p), "  ")
     elif kind == "actions":
@@ -287,7 +291,9 @@ def render_message(
         rendered.controls.extend(inner.controls)
         body = [f"| {line}" for line in inner.text.strip("\n").split("\n") if line.strip()]
         for item in attachment.get("fields") or []:
-            body.append(f"| {item.get('title', '')}: {tidy_mrkdwn(str(item.get('value', '')), users, channels)}")
+            body.append(
+                f"| {item.get('title', '')}: {tidy_mrkdwn(str(item.get('value', '')), users, channels)}"
+            )
         lines.extend(body)
     rendered.text = "\n".join(lines)
     return rendered

@@ -228,7 +228,9 @@ class PartnersClient:
             problem = exc.errors()[0]
             where = ".".join(str(p) for p in problem["loc"]) or "body"
             raise PartnersUnavailable(
-                f"The Partners API sent an answer the bot does not understand ({where}: {problem['msg']})"
+                f"The Partners API sent an answer the bot does not understand ({where}: {problem['msg']})",
+                # The call succeeded (2xx) with a body of the wrong shape: not transient, not "down".
+                status=200,
             ) from None
 
     def _headers(self) -> dict[str, str]:
@@ -279,12 +281,10 @@ class PartnersClient:
         assert self._session is not None
         self.requests_sent += 1
         url = self.base_url + path
-        sent = False
         try:
             async with self._session.request(
                 method, url, params=params, data=form, headers=self._headers(), timeout=self.timeout
             ) as response:
-                sent = True
                 text = await response.text()
                 status = response.status
                 retry_after = _retry_after(response.headers)
@@ -295,7 +295,8 @@ class PartnersClient:
         except aiohttp.ClientError as exc:
             raise PartnersUnavailable(
                 f"Could not reach the Partners API ({type(exc).__name__})",
-                maybe_applied=sent and method != "GET",
+                # Only a refused connection proves the write never left; any later failure may not.
+                maybe_applied=method != "GET" and not isinstance(exc, aiohttp.ClientConnectorError),
             ) from None
 
         body: Any = None

@@ -1,0 +1,222 @@
+"""One benchmark stack: the fakes process and N `partners-bot serve` processes wired to it.
+
+Each bot is started exactly as an operator would (`python -m bot.cli serve --port P`) with its
+settings in the environment, from an empty working directory so no `.env` is read.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+
+from bench import procs
+from bench.fakes import BOT_TOKEN, SANDBOX_TOKEN
+
+SIGNING_SECRET = "bench-signing-secret"
+
+
+@dataclass
+class Bot:
+    proc: subprocess.Popen[bytes]
+    url: str
+    log_path: Path
+
+    @property
+    def events_url(self) -> str:
+        return f"{self.url}/slack/events"
+
+    @property
+    def pid(self) -> int:
+        return self.proc.pid
+
+
+@dataclass
+class Stack:
+    """Fakes + bots; use `async with start_stack(...)`-style via `open()`/`close()`."""
+
+    workdir: Path
+    urls: dict[str, str] = field(default_factory=dict)
+    fakes: subprocess.Popen[bytes] | None = None
+    bots: list[Bot] = field(default_factory=list)
+    replicas: list[subprocess.Popen[bytes]] = field(default_factory=list)
+    session: aiohttp.ClientSession | None = None
+
+    @property
+    def control(self) -> str:
+        return self.urls["control_url"]
+
+    async def open(self) -> Stack:
+        ready = self.workdir / "fakes.json"
+        log_path = self.workdir / "fakes.log"
+        self.fakes = procs.start(
+            [sys.executable, "-m", "bench.fakes", "--ready-file", str(ready)],
+            env=procs.clean_env({}),
+            cwd=self.workdir,
+            log_path=log_path,
+        )
+        self.urls = json.loads(await procs.wait_for_file(ready, self.fakes, log_path))
+        self.session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30))
+        return self
+
+    def bot_env(self, database_url: str | None = None, **extra: str) -> dict[str, str]:
+        return procs.clean_env(
+            {
+                "SLACK_BOT_TOKEN": BOT_TOKEN,
+                "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+                "SLACK_API_URL": self.urls["slack_api_url"],
+                "PARTNERS_API_TOKEN": SANDBOX_TOKEN,
+                "PARTNERS_API_URL": self.urls["sandbox_url"],
+                "RECURLY_API_URL": self.urls["sandbox_url"],
+                "DATABASE_URL": database_url or f"sqlite+aiosqlite:///{self.workdir}/bot-{len(self.bots)}.db",
+                "ADMIN_USER_IDS": "U_ADMIN",
+                "LOG_LEVEL": "WARNING",
+                **extra,
+            }
+        )
+
+    async def start_bot(self, database_url: str | None = None, **extra_env: str) -> Bot:
+        """Start one `serve` process and wait for its `/healthz`."""
+        port = procs.free_port()
+        index = len(self.bots)
+        log_path = self.workdir / f"bot-{index}.log"
+        cwd = self.workdir / f"bot-{index}"
+        cwd.mkdir(exist_ok=True)
+        proc = procs.start(
+            [sys.executable, "-m", "bot.cli", "serve", "--port", str(port)],
+            env=self.bot_env(database_url, **extra_env),
+            cwd=cwd,
+            log_path=log_path,
+        )
+        bot = Bot(proc, f"http://127.0.0.1:{port}", log_path)
+        self.bots.append(bot)
+        await procs.wait_for_http(f"{bot.url}/healthz", proc, log_path)
+        return bot
+
+    async def start_baseline(self) -> Bot:
+        """Start the minimal Bolt app (signature check + ack) the same way."""
+        port = procs.free_port()
+        log_path = self.workdir / "baseline.log"
+        proc = procs.start(
+            [
+                sys.executable,
+                "-m",
+                "bench.baseline_app",
+                "--port",
+                str(port),
+                "--slack-api-url",
+                self.urls["slack_api_url"],
+            ],
+            env=procs.clean_env(
+                {
+                    "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+                    "SLACK_BOT_TOKEN": BOT_TOKEN,
+                }
+            ),
+            cwd=self.workdir,
+            log_path=log_path,
+        )
+        bot = Bot(proc, f"http://127.0.0.1:{port}", log_path)
+        self.bots.append(bot)
+        await procs.wait_for_http(f"{bot.url}/healthz", proc, log_path)
+        return bot
+
+    async def start_digest_replica(self, database_url: str) -> subprocess.Popen[bytes]:
+        """Start one digest replica (bench/digest_replica.py) and wait until it is ready; SIGUSR1
+        makes it start running digests."""
+        index = len(self.replicas)
+        ready = self.workdir / f"replica-{index}.ready"
+        log_path = self.workdir / f"replica-{index}.log"
+        cwd = self.workdir / f"replica-{index}"
+        cwd.mkdir(exist_ok=True)
+        proc = procs.start(
+            [sys.executable, "-m", "bench.digest_replica", "--ready-file", str(ready)],
+            env=self.bot_env(database_url),
+            cwd=cwd,
+            log_path=log_path,
+        )
+        self.replicas.append(proc)
+        await procs.wait_for_file(ready, proc, log_path, timeout=60)
+        return proc
+
+    def replica_logs(self) -> list[str]:
+        return [procs.log_tail(self.workdir / f"replica-{i}.log", 200) for i in range(len(self.replicas))]
+
+    def stop_bot(self, bot: Bot) -> None:
+        procs.stop(bot.proc)
+
+    async def _post(self, path: str, body: dict[str, Any]) -> Any:
+        assert self.session is not None
+        async with self.session.post(self.control + path, json=body) as resp:
+            resp.raise_for_status()
+            return await resp.json()
+
+    async def configure(self, **settings: Any) -> None:
+        await self._post("/configure", settings)
+
+    async def response_urls(
+        self, count: int, channel_id: str = "C_GENERAL", user_id: str = "U_ADMIN"
+    ) -> list[str]:
+        answer = await self._post(
+            "/response-urls", {"count": count, "channel_id": channel_id, "user_id": user_id}
+        )
+        return list(answer["urls"])
+
+    async def trigger_ids(self, count: int = 1, user_id: str = "U_ADMIN") -> list[str]:
+        return list((await self._post("/trigger-ids", {"count": count, "user_id": user_id}))["ids"])
+
+    async def stats(self) -> dict[str, Any]:
+        assert self.session is not None
+        async with self.session.get(self.control + "/stats") as resp:
+            resp.raise_for_status()
+            return dict(await resp.json())
+
+    async def wait_stats(
+        self, done: Callable[[dict[str, Any]], bool], timeout: float, interval: float = 0.25
+    ) -> dict[str, Any]:
+        """Poll `/stats` until `done(stats)` or `timeout`; return the last stats either way."""
+        deadline = time.monotonic() + timeout
+        while True:
+            current = await self.stats()
+            if done(current) or time.monotonic() >= deadline:
+                return current
+            await asyncio.sleep(interval)
+
+    async def close(self) -> None:
+        for proc in [*self.replicas, *(bot.proc for bot in self.bots)]:
+            procs.stop(proc)
+        if self.fakes is not None:
+            procs.stop(self.fakes)
+        if self.session is not None:
+            await self.session.close()
+
+
+class StackContext:
+    """`async with StackContext() as stack:` — a temporary directory and every process cleaned up."""
+
+    def __init__(self) -> None:
+        self._tmp = tempfile.TemporaryDirectory(prefix="partners-bench-")
+        self.stack = Stack(Path(self._tmp.name))
+
+    async def __aenter__(self) -> Stack:
+        try:
+            return await self.stack.open()
+        except BaseException:
+            await self.stack.close()
+            self._tmp.cleanup()
+            raise
+
+    async def __aexit__(self, *exc: object) -> None:
+        try:
+            await self.stack.close()
+        finally:
+            self._tmp.cleanup()

@@ -1,0 +1,1 @@
+"""Affiliate campaigns: the create form's validation and the exactly-once create service."""

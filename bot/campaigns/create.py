@@ -1,0 +1,129 @@
+"""Creating a campaign: one POST per submission, and API answers mapped back onto the form.
+
+`create` turns the Partners API's answer into an outcome the modal can show: the campaign, or
+problems keyed by the form's block_id (409 → name, 403 → coupon, 400 → the field the API names),
+or a general failure (401, 5xx, timeout) for which the form is offered again with its values.
+`run_once` makes a double click or a Slack retry wait for the first attempt instead of POSTing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.campaigns.form import BLOCK_FOR_API_FIELD, COUPON_BLOCK, NAME_BLOCK, CampaignRequest
+from bot.partners import PartnersClient
+from bot.partners.errors import (
+    PartnersConflict,
+    PartnersError,
+    PartnersForbidden,
+    PartnersUnavailable,
+    PartnersValidationError,
+)
+from bot.partners.models import PRODUCT_NAMES, Campaign
+from bot.storage.idempotency import IdempotencyStore
+
+log = logging.getLogger(__name__)
+
+SCOPE = "campaign"
+MAYBE_CREATED = (
+    "LiveChat did not answer in time, so the campaign may or may not exist. "
+    "Check `/campaign list` before submitting again."
+)
+
+
+@dataclass(frozen=True)
+class CreateOutcome:
+    """Exactly one of: `campaign` (created), `field_errors`/`general` (rejected), `error` (failed)."""
+
+    campaign: Campaign | None = None
+    field_errors: dict[str, str] = field(default_factory=dict)
+    general: str | None = None
+    error: PartnersError | None = None
+
+
+def _api_field_errors(exc: PartnersValidationError) -> tuple[dict[str, str], str | None]:
+    errors: dict[str, str] = {}
+    unplaced: list[str] = []
+    for api_field, complaint in exc.fields.items():
+        block = BLOCK_FOR_API_FIELD.get(api_field)
+        if block is None:
+            unplaced.append(f"{api_field}: {complaint}")
+        else:
+            errors.setdefault(block, f"LiveChat says this {complaint}".rstrip("."))
+    general = None
+    if unplaced or not errors:
+        detail = "; ".join(unplaced) or exc.message
+        general = f"LiveChat rejected the campaign: {detail}"
+    return errors, general
+
+
+async def create(partners: PartnersClient, request: CampaignRequest) -> CreateOutcome:
+    """POST the campaign once (writes are never retried) and describe the answer for the form."""
+    try:
+        campaign = await partners.create_campaign(
+            product=request.product,
+            name=request.name,
+            link=request.link,
+            trial_duration=request.trial_duration if request.product == "livechat" else None,
+            coupon_id=request.coupon_id if request.product == "livechat" else None,
+        )
+    except PartnersConflict:
+        product = PRODUCT_NAMES.get(request.product, request.product)
+        return CreateOutcome(
+            field_errors={
+                NAME_BLOCK: f"A {product} campaign with this name already exists; pick another name"
+            }
+        )
+    except PartnersForbidden as exc:
+        return CreateOutcome(
+            field_errors={COUPON_BLOCK: f"LiveChat does not allow this coupon: {exc.message}"}
+        )
+    except PartnersValidationError as exc:
+        errors, general = _api_field_errors(exc)
+        return CreateOutcome(field_errors=errors, general=general)
+    except PartnersUnavailable as exc:
+        if exc.maybe_applied:
+            return CreateOutcome(general=MAYBE_CREATED, error=exc)
+        return CreateOutcome(error=exc)
+    except PartnersError as exc:
+        return CreateOutcome(error=exc)
+    return CreateOutcome(campaign=campaign)
+
+
+async def run_once(
+    store: IdempotencyStore,
+    key: str,
+    work: Callable[[], Awaitable[dict[str, Any]]],
+    *,
+    wait_seconds: float = 30.0,
+    poll_seconds: float = 0.1,
+) -> dict[str, Any] | None:
+    """Run `work` for the one caller that claims `key`; the others get its recorded result.
+
+    Returns None when another caller still has the work in hand after `wait_seconds` (it will show
+    its own result). If `work` raises, the claim is released so the same submission may run again.
+    """
+    claim = await store.claim(SCOPE, key)
+    if claim.won:
+        try:
+            result = await work()
+        except BaseException:
+            await store.release(SCOPE, key, claim.owner)
+            raise
+        await store.finish(SCOPE, key, claim.owner, state="done", result=result)
+        return result
+    log.info("campaign submission %s is a duplicate; waiting for the first attempt", key[:12])
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + wait_seconds
+    current = claim
+    while current.state == "pending" and loop.time() < deadline:
+        await asyncio.sleep(poll_seconds)
+        found = await store.get(SCOPE, key)
+        if found is None:
+            return None
+        current = found
+    return current.result if current.state != "pending" else None

@@ -1,0 +1,113 @@
+"""`partners-bot digest run [--dry-run] [--channel C…]`: deliver the digests due now (cron-friendly).
+
+Safe next to running bots: the database claim stops a digest going out twice. `--dry-run` prints the
+messages that would be sent and touches nothing (no claim, no snapshot, no Slack call); it still
+fetches earnings, so it needs PARTNERS_API_TOKEN.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Sequence
+from typing import Any, TextIO
+
+from bot.clock import Clock
+from bot.commands.runtime import secrets_of
+from bot.deps import build_deps
+from bot.digest.runner import DigestRunner, RunReport
+from bot.logs import setup_logging
+from bot.partners.errors import PartnersError
+from bot.settings import Settings, load_settings
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("digest", help="the daily earnings digest")
+    actions = parser.add_subparsers(dest="digest_command", required=True, metavar="ACTION")
+    run = actions.add_parser("run", help="deliver every digest that is due now and not yet delivered")
+    run.add_argument("--dry-run", action="store_true", help="print the messages instead of sending them")
+    run.add_argument(
+        "--channel",
+        action="append",
+        default=[],
+        metavar="C…",
+        help="only this channel id (repeatable)",
+    )
+    run.set_defaults(func=run_command)
+
+
+def _plain(text: str) -> str:
+    """Drop mrkdwn bold and italic markers for the terminal."""
+    return text.replace("*", "").removeprefix("_").removesuffix("_")
+
+
+def message_text(message: dict[str, Any]) -> str:
+    """A digest's blocks as plain terminal text."""
+    lines: list[str] = []
+    for block in message.get("blocks", []):
+        kind = block.get("type")
+        if kind == "header":
+            lines.append(_plain(block["text"]["text"]))
+        elif kind == "divider":
+            lines.append("-" * 40)
+        elif kind == "section":
+            if "text" in block:
+                lines.append(_plain(block["text"]["text"]))
+            for item in block.get("fields", []):
+                lines.append("  " + _plain(item["text"]).replace("\n", " · "))
+        elif kind == "context":
+            lines.extend(_plain(element.get("text", "")) for element in block.get("elements", []))
+    return "\n".join(lines) if lines else str(message.get("text", ""))
+
+
+def print_report(report: RunReport, dry_run: bool, out: TextIO) -> None:
+    if dry_run:
+        for rendered in report.rendered:
+            print(f"=== {rendered.channel_id} · {rendered.local_date} (dry run, not sent) ===", file=out)
+            print(message_text(rendered.message), file=out)
+            print(file=out)
+        print(f"{len(report.rendered)} digest(s) due; nothing was sent.", file=out)
+        return
+    print(
+        f"{report.due} due, {report.claimed} claimed by this run, {len(report.sent)} sent, "
+        f"{len(report.failed)} failed, {len(report.disabled)} disabled.",
+        file=out,
+    )
+    if report.earnings_error:
+        print(f"Earnings could not be fetched: {report.earnings_error} (retried later).", file=out)
+    for channel, error in sorted(report.failed.items()):
+        print(f"  {channel}: failed — {error}", file=out)
+    for channel, error in sorted(report.disabled.items()):
+        print(f"  {channel}: disabled — {error}", file=out)
+
+
+async def run_digests(
+    settings: Settings,
+    *,
+    channels: Sequence[str],
+    dry_run: bool,
+    out: TextIO = sys.stdout,
+    clock: Clock | None = None,
+) -> int:
+    """One run with real deps; exit status 1 when any digest failed."""
+    deps = build_deps(settings, clock=clock)
+    await deps.start()
+    try:
+        runner = DigestRunner(deps)
+        try:
+            report = await runner.run_once(channels=channels or None, dry_run=dry_run)
+        except PartnersError as exc:  # only a dry run lets this through
+            print(f"Earnings could not be fetched: {exc.message}", file=sys.stderr)
+            return 1
+    finally:
+        await deps.close()
+    print_report(report, dry_run, out)
+    return 1 if report.failed or report.earnings_error else 0
+
+
+def run_command(args: argparse.Namespace) -> int:
+    settings = load_settings()
+    settings.require("PARTNERS_API_TOKEN", *(() if args.dry_run else ("SLACK_BOT_TOKEN",)))
+    setup_logging(settings.log_level, secrets_of(settings))
+    return asyncio.run(run_digests(settings, channels=args.channel, dry_run=args.dry_run))

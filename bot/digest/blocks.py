@@ -1,0 +1,195 @@
+"""Block Kit for the daily digest: pure functions from today's and the previous snapshot to a message.
+
+What a channel sees: a header with the local date, each headline amount with its change since the
+previous digest (▲/▼), the per-program breakdown, notable events (a withdrawal, commission growth),
+and notes when this is the first digest or it arrives late.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot.money import format_delta, format_money
+from bot.partners.models import PRODUCT_NAMES, Earnings, ProgramEarnings
+
+PROGRAM_NAMES = {"affiliate": "Affiliate program", "solution": "Solution program (reselling)"}
+FIRST_DIGEST_NOTE = "This is the first digest for this channel, so there is no previous day to compare with."
+
+# (label, attribute) in the order the digest shows them.
+HEADLINES = (
+    ("Balance", "balance"),
+    ("Pending", "pending"),
+    ("Commission, last 30 days", "commission_last_30_days"),
+    ("Commission total", "commission_total"),
+    ("Withdrawals", "withdrawals"),
+)
+
+
+@dataclass(frozen=True)
+class DigestContext:
+    """Where and when a digest goes: the channel's zone and date, its scheduled and actual time."""
+
+    zone: ZoneInfo
+    local_date: date
+    scheduled_at: datetime
+    now: datetime
+    late: bool = False
+
+
+def _change(current: Decimal | None, previous: Decimal | None) -> Decimal | None:
+    if current is None or previous is None:
+        return None
+    return current - previous
+
+
+def _headline_field(
+    label: str, current: Decimal | None, previous: Decimal | None, has_previous: bool, locale: str
+) -> dict[str, Any]:
+    value = format_money(current, locale) if current is not None else "—"
+    text = f"*{label}*\n{value}"
+    change = _change(current, previous)
+    if change is not None:
+        text += f"\n{format_delta(change, locale)}"
+    elif has_previous and current is not None:
+        text += "\nnew"
+    return {"type": "mrkdwn", "text": text}
+
+
+def _program_line(name: str, program: ProgramEarnings, previous: ProgramEarnings | None, locale: str) -> str:
+    title = PROGRAM_NAMES.get(name, name.replace("_", " ").capitalize())
+    parts = []
+    if program.commission_total is not None:
+        part = f"total {format_money(program.commission_total, locale)}"
+        change = _change(program.commission_total, previous.commission_total if previous else None)
+        if change:
+            part += f" ({format_delta(change, locale)})"
+        parts.append(part)
+    if program.commission_last_30_days is not None:
+        parts.append(f"last 30 days {format_money(program.commission_last_30_days, locale)}")
+    return f"*{title}*" + (" — " + " · ".join(parts) if parts else "")
+
+
+def _product_fields(
+    program: ProgramEarnings, previous: ProgramEarnings | None, locale: str
+) -> list[dict[str, Any]]:
+    fields = []
+    for product, figures in list(program.products.items())[:10]:
+        if figures.commission_total is None:
+            continue
+        before = previous.products.get(product) if previous else None
+        text = f"*{PRODUCT_NAMES.get(product, product.replace('_', ' ').title())}*\n"
+        text += format_money(figures.commission_total, locale)
+        change = _change(figures.commission_total, before.commission_total if before else None)
+        if change:
+            text += f" ({format_delta(change, locale)})"
+        fields.append({"type": "mrkdwn", "text": text})
+    return fields
+
+
+def notable_events(current: Earnings, previous: Earnings | None, locale: str) -> list[str]:
+    """One sentence per thing worth noticing since the previous digest."""
+    if previous is None:
+        return []
+    events = []
+    paid = current.withdrawals - previous.withdrawals
+    if paid > 0:
+        events.append(f"A withdrawal of {format_money(paid, locale)} was paid out.")
+    requested = current.pending - previous.pending
+    if requested > 0:
+        events.append(f"Pending grew by {format_money(requested, locale)} (a new withdrawal request).")
+    growth = current.commission_total - previous.commission_total
+    if growth > 0:
+        sentence = f"Commission grew by {format_money(growth, locale)}"
+        biggest = _biggest_program_growth(current, previous)
+        if biggest:
+            sentence += f", most of it from the {PROGRAM_NAMES.get(biggest, biggest).split(' (')[0]}"
+        events.append(sentence + ".")
+    elif growth < 0:
+        events.append(f"Commission went down by {format_money(-growth, locale)} (a refund or correction).")
+    return events
+
+
+def _biggest_program_growth(current: Earnings, previous: Earnings) -> str | None:
+    best, best_growth = None, Decimal(0)
+    for name, program in current.programs.items():
+        before = previous.programs.get(name)
+        if before is None or program.commission_total is None or before.commission_total is None:
+            continue
+        growth = program.commission_total - before.commission_total
+        if growth > best_growth:
+            best, best_growth = name, growth
+    return best if len(current.programs) > 1 else None
+
+
+def digest_text(current: Earnings, previous: Earnings | None, context: DigestContext, locale: str) -> str:
+    """The plain-text fallback (notifications, screen readers)."""
+    parts = []
+    for label, attribute in HEADLINES[:2] + HEADLINES[3:4]:
+        amount = getattr(current, attribute)
+        part = f"{label.lower()} {format_money(amount, locale)}"
+        change = _change(amount, getattr(previous, attribute) if previous else None)
+        if change is not None:
+            part += f" ({format_delta(change, locale)})"
+        parts.append(part)
+    return f"Earnings digest for {context.local_date.isoformat()}: " + ", ".join(parts)
+
+
+def digest_message(
+    current: Earnings, previous: Earnings | None, context: DigestContext, *, locale: str
+) -> dict[str, Any]:
+    """The digest as `chat.postMessage` arguments (`text` + `blocks`)."""
+    day = context.local_date
+    heading = f"Daily earnings · {day.strftime('%A')}, {day.day} {day.strftime('%B %Y')}"
+    has_previous = previous is not None
+    fields = [
+        _headline_field(
+            label,
+            getattr(current, attribute),
+            getattr(previous, attribute) if previous else None,
+            has_previous,
+            locale,
+        )
+        for label, attribute in HEADLINES
+    ]
+    if current.blocked:
+        fields.append(
+            _headline_field(
+                "Blocked", current.blocked, previous.blocked if previous else None, has_previous, locale
+            )
+        )
+    blocks: list[dict[str, Any]] = [
+        {"type": "header", "text": {"type": "plain_text", "text": heading, "emoji": True}},
+        {"type": "section", "fields": fields},
+    ]
+    for name, program in current.programs.items():
+        before = previous.programs.get(name) if previous else None
+        block: dict[str, Any] = {
+            "type": "section",
+            "text": {"type": "mrkdwn", "text": _program_line(name, program, before, locale)},
+        }
+        product_fields = _product_fields(program, before, locale)
+        if product_fields:
+            block["fields"] = product_fields
+        blocks.append({"type": "divider"})
+        blocks.append(block)
+    events = notable_events(current, previous, locale)
+    if events:
+        blocks.append({"type": "divider"})
+        text = "*Since yesterday*\n" + "\n".join(f"• {event}" for event in events)
+        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": text}})
+    notes = []
+    if previous is None:
+        notes.append(FIRST_DIGEST_NOTE)
+    if context.late:
+        due = context.scheduled_at.astimezone(context.zone).strftime("%H:%M")
+        notes.append(f"Sent late: this digest was due at {due} {context.zone.key}.")
+    for note in notes:
+        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": f"_{note}_"}]})
+    sent = context.now.astimezone(context.zone).strftime("%H:%M")
+    footer = f"As of {sent} {context.zone.key} · changes since the previous digest · LiveChat Partner Program"
+    blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": footer}]})
+    return {"text": digest_text(current, previous, context, locale), "blocks": blocks}

@@ -1,0 +1,307 @@
+"""One digest run: find the channels due, claim them, fetch earnings once, send, record.
+
+The scheduler calls `run_once()` every minute; `partners-bot digest run` calls it from cron. Replicas
+sharing the database may run at the same moment: the claim (bot/digest/store.py) makes each channel's
+digest go out once per local day. Earnings are fetched only when this run won at least one claim,
+once for all of them, and stored as the snapshot tomorrow's deltas are computed from.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import uuid
+from collections.abc import Collection
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from slack_sdk.errors import SlackApiError
+
+from bot.deps import Deps
+from bot.digest.blocks import DigestContext, digest_message
+from bot.digest.schedule import ScheduleError, due_dates, is_late, scheduled_at
+from bot.digest.store import ChannelDigest, Delivery, DigestStore, DueKey, retry_delay
+from bot.partners.errors import PartnersError
+from bot.partners.models import Earnings
+
+log = logging.getLogger(__name__)
+
+# The channel itself is gone or closed to the bot: retrying cannot help, so the digest is disabled.
+CHANNEL_ERRORS = frozenset(
+    {
+        "channel_not_found",
+        "not_in_channel",
+        "is_archived",
+        "channel_is_archived",
+        "restricted_action",
+        "restricted_action_read_only_channel",
+        "restricted_action_non_threadable_channel",
+        "team_access_not_granted",
+        "ekm_access_denied",
+    }
+)
+# The bot's token or app is broken: every channel fails alike, so nothing is disabled; an admin must
+# fix the installation, and the day's digests are retried hourly meanwhile.
+TOKEN_ERRORS = frozenset(
+    {"invalid_auth", "not_authed", "token_revoked", "token_expired", "account_inactive", "missing_scope"}
+)
+TOKEN_RETRY = timedelta(hours=1)
+
+
+@dataclass(frozen=True)
+class RenderedDigest:
+    """A digest as it would be sent (dry run)."""
+
+    channel_id: str
+    local_date: str
+    message: dict[str, Any]
+
+
+@dataclass
+class RunReport:
+    """What one run did, for logs, the CLI and tests."""
+
+    due: int = 0
+    claimed: int = 0
+    sent: list[str] = field(default_factory=list)
+    failed: dict[str, str] = field(default_factory=dict)
+    disabled: dict[str, str] = field(default_factory=dict)
+    lost: int = 0  # claims another replica took over before this one sent
+    earnings_calls: int = 0
+    earnings_error: str | None = None
+    rendered: list[RenderedDigest] = field(default_factory=list)
+
+
+def _retry_after(error: SlackApiError) -> float:
+    headers = getattr(error.response, "headers", None) or {}
+    for name, value in dict(headers).items():
+        if name.lower() == "retry-after":
+            value = value[0] if isinstance(value, list | tuple) else value
+            try:
+                return max(float(value), 0.0)
+            except (TypeError, ValueError):
+                break
+    return 1.0
+
+
+def _slack_error(error: SlackApiError) -> str:
+    response = error.response
+    return str(response.get("error", "")) if response is not None else ""
+
+
+class DigestRunner:
+    """Runs digests for one process; `owner` identifies this process's claims."""
+
+    def __init__(
+        self,
+        deps: Deps,
+        *,
+        owner: str | None = None,
+        takeover_after: timedelta = timedelta(minutes=5),
+        concurrency: int = 32,
+        rate_limit_rounds: int = 6,
+    ):
+        if deps.db is None:
+            raise RuntimeError("the digest needs a database (DATABASE_URL)")
+        self.deps = deps
+        self.store = DigestStore(deps.db, deps.clock)
+        self.owner = owner or uuid.uuid4().hex
+        self.takeover_after = takeover_after
+        self.concurrency = concurrency
+        self.rate_limit_rounds = rate_limit_rounds
+
+    async def due(self, channels: Collection[str] | None = None) -> list[tuple[ChannelDigest, DueKey]]:
+        """Digests due now with no delivery, or whose delivery may be taken over or retried."""
+        now = self.deps.clock.now()
+        candidates: list[tuple[ChannelDigest, DueKey]] = []
+        for setting in await self.store.enabled_channels(channels):
+            try:
+                schedule = setting.schedule
+            except ScheduleError:
+                log.error("digest schedule of %s is invalid; skipping it", setting.channel_id)
+                continue
+            for day in due_dates(schedule, now):
+                candidates.append((setting, DueKey(setting.channel_id, day, scheduled_at(schedule, day))))
+        existing = await self.store.deliveries([(k.channel_id, k.local_date) for _, k in candidates])
+        return [
+            (setting, key)
+            for setting, key in candidates
+            if (found := existing.get((key.channel_id, key.local_date))) is None
+            or self.store.claimable(found, now, self.takeover_after)
+        ]
+
+    async def run_once(self, *, channels: Collection[str] | None = None, dry_run: bool = False) -> RunReport:
+        """Deliver every digest due now (or, with `dry_run`, render them without claiming or sending)."""
+        report = RunReport()
+        candidates = await self.due(channels)
+        report.due = len(candidates)
+        if not candidates:
+            return report
+        settings = {setting.channel_id: setting for setting, _ in candidates}
+        if dry_run:
+            await self._render_only(candidates, report)
+            return report
+        won = await self.store.claim(
+            [key for _, key in candidates], self.owner, takeover_after=self.takeover_after
+        )
+        report.claimed = len(won)
+        if not won:
+            return report
+        report.earnings_calls += 1
+        try:
+            earnings = await self.deps.partners.earnings(fresh=True)
+        except PartnersError as exc:
+            await self._earnings_failed(won, exc, report)
+            return report
+        now = self.deps.clock.now()
+        snapshot_id = await self.store.add_snapshot(earnings, now)
+        previous = await self.store.previous_snapshots([d.channel_id for d in won])
+        gate = asyncio.Semaphore(self.concurrency)
+
+        async def deliver(delivery: Delivery) -> None:
+            async with gate:
+                await self._deliver(
+                    delivery,
+                    settings[delivery.channel_id],
+                    earnings,
+                    previous.get(delivery.channel_id),
+                    snapshot_id,
+                    report,
+                )
+
+        await asyncio.gather(*(deliver(d) for d in won))
+        log.info(
+            "digest run: %d due, %d claimed, %d sent, %d failed, %d disabled",
+            report.due,
+            report.claimed,
+            len(report.sent),
+            len(report.failed),
+            len(report.disabled),
+        )
+        return report
+
+    async def _render_only(self, candidates: list[tuple[ChannelDigest, DueKey]], report: RunReport) -> None:
+        report.earnings_calls += 1
+        earnings = await self.deps.partners.earnings(fresh=True)
+        previous = await self.store.previous_snapshots([key.channel_id for _, key in candidates])
+        now = self.deps.clock.now()
+        for setting, key in candidates:
+            context = DigestContext(
+                setting.schedule.zone, key.local_date, key.scheduled_at, now, is_late(key.scheduled_at, now)
+            )
+            message = digest_message(
+                earnings, previous.get(key.channel_id), context, locale=self.deps.settings.locale
+            )
+            report.rendered.append(RenderedDigest(key.channel_id, key.local_date.isoformat(), message))
+
+    async def _earnings_failed(self, won: list[Delivery], exc: PartnersError, report: RunReport) -> None:
+        """Partners API down: every claimed digest fails for now and is retried with backoff."""
+        log.warning("digest: earnings fetch failed: %r", exc)
+        error = f"Partners API {exc.kind}: {exc.message}"
+        report.earnings_error = error
+        now = self.deps.clock.now()
+        for delivery in won:
+            await self.store.mark_failed(
+                delivery, self.owner, error=error, retry_at=now + retry_delay(delivery.attempts)
+            )
+            report.failed[delivery.channel_id] = error
+
+    async def _deliver(
+        self,
+        delivery: Delivery,
+        setting: ChannelDigest,
+        earnings: Earnings,
+        previous: Earnings | None,
+        snapshot_id: int,
+        report: RunReport,
+    ) -> None:
+        channel = delivery.channel_id
+        if not await self.store.still_mine(delivery, self.owner):
+            report.lost += 1
+            return
+        now = self.deps.clock.now()
+        context = DigestContext(
+            setting.schedule.zone,
+            delivery.local_date,
+            delivery.scheduled_at,
+            now,
+            is_late(delivery.scheduled_at, now),
+        )
+        message = digest_message(earnings, previous, context, locale=self.deps.settings.locale)
+        try:
+            ts = await self._post(delivery, message)
+        except SlackApiError as exc:
+            await self._slack_failed(delivery, setting, exc, report)
+            return
+        except Exception as exc:
+            # Network trouble or a bug: the message most likely did not go out, so retry later.
+            log.exception("digest for %s failed", channel)
+            error = f"could not reach Slack: {type(exc).__name__}"
+            await self.store.mark_failed(
+                delivery, self.owner, error=error, retry_at=now + retry_delay(delivery.attempts)
+            )
+            report.failed[channel] = error
+            return
+        if ts is None:
+            report.lost += 1
+            return
+        await self.store.mark_sent(delivery, self.owner, ts=ts, snapshot_id=snapshot_id)
+        report.sent.append(channel)
+
+    async def _post(self, delivery: Delivery, message: dict[str, Any]) -> str | None:
+        """Post, waiting out 429s beyond slack-sdk's own retries; None if the claim was lost meanwhile."""
+        for round_ in range(self.rate_limit_rounds + 1):
+            try:
+                response = await self.deps.slack.chat_postMessage(channel=delivery.channel_id, **message)
+                return str(response["ts"])
+            except SlackApiError as exc:
+                limited = exc.response is not None and exc.response.status_code == 429
+                if not limited or round_ == self.rate_limit_rounds:
+                    raise
+                await asyncio.sleep(_retry_after(exc) + random.uniform(0, 0.5))
+                if not await self.store.still_mine(delivery, self.owner):
+                    return None
+        raise AssertionError("unreachable")
+
+    async def _slack_failed(
+        self, delivery: Delivery, setting: ChannelDigest, exc: SlackApiError, report: RunReport
+    ) -> None:
+        channel = delivery.channel_id
+        error = _slack_error(exc) or "unknown_error"
+        now = self.deps.clock.now()
+        if error in CHANNEL_ERRORS:
+            log.warning("digest for %s: Slack said %s; disabling it", channel, error)
+            reason = f"Slack refused to post in the channel ({error})"
+            await self.store.mark_disabled(delivery, self.owner, error=reason)
+            await self.store.disable(channel, reason)
+            report.disabled[channel] = error
+            await self._tell_admin(setting, error)
+            return
+        retry = TOKEN_RETRY if error in TOKEN_ERRORS else retry_delay(delivery.attempts)
+        log.error("digest for %s failed: Slack said %s", channel, error)
+        await self.store.mark_failed(delivery, self.owner, error=f"Slack said {error}", retry_at=now + retry)
+        report.failed[channel] = error
+
+    async def _tell_admin(self, setting: ChannelDigest, error: str) -> None:
+        """DM whoever set the digest up that it stopped and what to do about it."""
+        text = (
+            f"I turned off the daily earnings digest in <#{setting.channel_id}>: Slack answered "
+            f"`{error}` when I tried to post there ({_ERROR_HINTS.get(error, 'the channel is closed to me')}). "
+            f"Fix that and run `/earnings digest on {setting.time_of_day} {setting.tz}` in the channel "
+            "to turn it back on."
+        )
+        try:
+            opened = await self.deps.slack.conversations_open(users=setting.set_by)
+            await self.deps.slack.chat_postMessage(channel=opened["channel"]["id"], text=text)
+        except SlackApiError:
+            log.exception("could not DM %s about the disabled digest", setting.set_by)
+
+
+_ERROR_HINTS = {
+    "channel_not_found": "the channel was deleted or I cannot see it",
+    "not_in_channel": "I am not a member; invite me with `/invite @Partners Bot`",
+    "is_archived": "the channel is archived",
+    "channel_is_archived": "the channel is archived",
+}

@@ -1,0 +1,405 @@
+"""Digest persistence: channel schedules, earnings snapshots and the per-(channel, day) delivery claim.
+
+The claim is the row itself. `claim()` inserts (channel, local date) rows with ON CONFLICT DO NOTHING
+and keeps the ones it inserted, so across replicas sharing a database exactly one wins each. A row
+can change hands only by a conditional UPDATE that names the state, owner and attempt it saw:
+- `claimed` without a message ts, older than `takeover_after` → its owner died; take it over;
+- `failed` whose `next_attempt_at` has come → retry it;
+- `sent` (ts recorded) or `disabled` → never again.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, func, select, tuple_, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from bot.clock import Clock
+from bot.digest.schedule import Schedule
+from bot.partners.models import Earnings
+from bot.storage.db import Database
+from bot.storage.digest_tables import DigestChannel, DigestDelivery, EarningsSnapshot
+
+CHUNK = 400  # rows per statement: well under SQLite's and asyncpg's bound-parameter limits
+
+_AMOUNTS = (
+    "balance",
+    "pending",
+    "blocked",
+    "withdrawals",
+    "commission_total",
+    "commission_last_30_days",
+    "discount",
+)
+
+
+@dataclass(frozen=True)
+class ChannelDigest:
+    """A channel's digest settings as stored."""
+
+    channel_id: str
+    time_of_day: str
+    tz: str
+    enabled: bool
+    set_by: str
+    active_from: datetime
+    disabled_reason: str | None
+    created_at: datetime
+    updated_at: datetime
+
+    @property
+    def schedule(self) -> Schedule:
+        return Schedule.of(self.time_of_day, self.tz, self.active_from)
+
+    @classmethod
+    def of(cls, row: DigestChannel) -> ChannelDigest:
+        return cls(
+            row.channel_id,
+            row.time_of_day,
+            row.tz,
+            row.enabled,
+            row.set_by,
+            row.active_from,
+            row.disabled_reason,
+            row.created_at,
+            row.updated_at,
+        )
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One channel's digest for one local date, as stored."""
+
+    id: int
+    channel_id: str
+    local_date: date
+    state: str
+    claimed_by: str
+    claimed_at: datetime
+    attempts: int
+    scheduled_at: datetime
+    snapshot_id: int | None
+    message_ts: str | None
+    error: str | None
+    next_attempt_at: datetime | None
+    sent_at: datetime | None
+
+    @classmethod
+    def of(cls, row: DigestDelivery) -> Delivery:
+        return cls(
+            row.id,
+            row.channel_id,
+            date.fromisoformat(row.local_date),
+            row.state,
+            row.claimed_by,
+            row.claimed_at,
+            row.attempts,
+            row.scheduled_at,
+            row.snapshot_id,
+            row.message_ts,
+            row.error,
+            row.next_attempt_at,
+            row.sent_at,
+        )
+
+
+@dataclass(frozen=True)
+class DueKey:
+    """A digest that should go out: which channel, for which local date, scheduled when."""
+
+    channel_id: str
+    local_date: date
+    scheduled_at: datetime
+
+
+def snapshot_payload(earnings: Earnings) -> dict[str, Any]:
+    """Earnings in the API's own shape with amounts as exact decimal strings."""
+    data: dict[str, Any] = {
+        name: str(getattr(earnings, name)) for name in _AMOUNTS if getattr(earnings, name) is not None
+    }
+    for name, program in earnings.programs.items():
+        entry: dict[str, Any] = {
+            key: str(value)
+            for key in ("commission_total", "commission_last_30_days")
+            if (value := getattr(program, key)) is not None
+        }
+        for product, figures in program.products.items():
+            entry[product] = {k: str(v) for k, v in figures.model_dump().items() if v is not None}
+        data[name] = entry
+    return data
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """Backoff between failed attempts of one day's digest: 2, 4, 8, 16, 32, then 60 minutes."""
+    return timedelta(minutes=min(2 ** max(attempts, 1), 60))
+
+
+class DigestStore:
+    """Reads and writes the digest tables; every method is one short transaction."""
+
+    def __init__(self, db: Database, clock: Clock):
+        self.db = db
+        self.clock = clock
+
+    # Settings ----------------------------------------------------------------------------------
+
+    async def enable(self, channel_id: str, time_of_day: str, tz: str, user_id: str) -> ChannelDigest:
+        """Turn the channel's digest on (or change its schedule); nothing scheduled before now is sent."""
+        now = self.clock.now()
+        async with self.db.session() as session:
+            row = await session.get(DigestChannel, channel_id, with_for_update=not self.db.is_sqlite)
+            if row is None:
+                row = DigestChannel(channel_id=channel_id, created_at=now)
+                session.add(row)
+            row.time_of_day = time_of_day
+            row.tz = tz
+            row.enabled = True
+            row.set_by = user_id
+            row.active_from = now
+            row.disabled_reason = None
+            row.updated_at = now
+            await session.flush()
+            return ChannelDigest.of(row)
+
+    async def disable(self, channel_id: str, reason: str) -> ChannelDigest | None:
+        """Turn the channel's digest off, recording why; None when it was never set up."""
+        async with self.db.session() as session:
+            row = await session.get(DigestChannel, channel_id)
+            if row is None:
+                return None
+            row.enabled = False
+            row.disabled_reason = reason
+            row.updated_at = self.clock.now()
+            await session.flush()
+            return ChannelDigest.of(row)
+
+    async def channel(self, channel_id: str) -> ChannelDigest | None:
+        async with self.db.session() as session:
+            row = await session.get(DigestChannel, channel_id)
+            return ChannelDigest.of(row) if row else None
+
+    async def enabled_channels(self, only: Collection[str] | None = None) -> list[ChannelDigest]:
+        query = select(DigestChannel).where(DigestChannel.enabled.is_(True))
+        if only:
+            query = query.where(DigestChannel.channel_id.in_(list(only)))
+        async with self.db.session() as session:
+            rows = (await session.execute(query.order_by(DigestChannel.channel_id))).scalars().all()
+            return [ChannelDigest.of(row) for row in rows]
+
+    # Snapshots -------------------------------------------------------------------------------
+
+    async def add_snapshot(self, earnings: Earnings, taken_at: datetime) -> int:
+        async with self.db.session() as session:
+            row = EarningsSnapshot(taken_at=taken_at, payload=json.dumps(snapshot_payload(earnings)))
+            session.add(row)
+            await session.flush()
+            return row.id
+
+    async def snapshot(self, snapshot_id: int) -> Earnings | None:
+        async with self.db.session() as session:
+            row = await session.get(EarningsSnapshot, snapshot_id)
+            return Earnings.model_validate(json.loads(row.payload)) if row else None
+
+    async def previous_snapshots(self, channel_ids: Collection[str]) -> dict[str, Earnings]:
+        """Each channel's earnings as shown in its latest sent digest (what today's is compared with)."""
+        found: dict[str, Earnings] = {}
+        ids = sorted(set(channel_ids))
+        for start in range(0, len(ids), CHUNK):
+            chunk = ids[start : start + CHUNK]
+            latest = (
+                select(DigestDelivery.channel_id, func.max(DigestDelivery.local_date).label("day"))
+                .where(
+                    DigestDelivery.channel_id.in_(chunk),
+                    DigestDelivery.state == "sent",
+                    DigestDelivery.snapshot_id.is_not(None),
+                )
+                .group_by(DigestDelivery.channel_id)
+                .subquery()
+            )
+            query = (
+                select(DigestDelivery.channel_id, EarningsSnapshot.payload)
+                .join(
+                    latest,
+                    and_(
+                        DigestDelivery.channel_id == latest.c.channel_id,
+                        DigestDelivery.local_date == latest.c.day,
+                    ),
+                )
+                .join(EarningsSnapshot, EarningsSnapshot.id == DigestDelivery.snapshot_id)
+            )
+            async with self.db.session() as session:
+                rows = (await session.execute(query)).all()
+            by_payload: dict[str, Earnings] = {}  # most channels share a handful of snapshots
+            for channel_id, payload in rows:
+                if payload not in by_payload:
+                    by_payload[payload] = Earnings.model_validate(json.loads(payload))
+                found[channel_id] = by_payload[payload]
+        return found
+
+    # Deliveries ------------------------------------------------------------------------------
+
+    async def deliveries(self, keys: Sequence[tuple[str, date]]) -> dict[tuple[str, date], Delivery]:
+        """The existing delivery rows for these (channel, local date) keys."""
+        found: dict[tuple[str, date], Delivery] = {}
+        wanted = sorted({(channel, day.isoformat()) for channel, day in keys})
+        for start in range(0, len(wanted), CHUNK):
+            chunk = wanted[start : start + CHUNK]
+            query = select(DigestDelivery).where(
+                tuple_(DigestDelivery.channel_id, DigestDelivery.local_date).in_(chunk)
+            )
+            async with self.db.session() as session:
+                for row in (await session.execute(query)).scalars():
+                    delivery = Delivery.of(row)
+                    found[(delivery.channel_id, delivery.local_date)] = delivery
+        return found
+
+    async def latest_delivery(self, channel_id: str) -> Delivery | None:
+        query = (
+            select(DigestDelivery)
+            .where(DigestDelivery.channel_id == channel_id)
+            .order_by(DigestDelivery.local_date.desc())
+            .limit(1)
+        )
+        async with self.db.session() as session:
+            row = (await session.execute(query)).scalar_one_or_none()
+            return Delivery.of(row) if row else None
+
+    async def last_sent(self, channel_id: str) -> Delivery | None:
+        query = (
+            select(DigestDelivery)
+            .where(DigestDelivery.channel_id == channel_id, DigestDelivery.state == "sent")
+            .order_by(DigestDelivery.local_date.desc())
+            .limit(1)
+        )
+        async with self.db.session() as session:
+            row = (await session.execute(query)).scalar_one_or_none()
+            return Delivery.of(row) if row else None
+
+    @staticmethod
+    def claimable(delivery: Delivery, now: datetime, takeover_after: timedelta) -> bool:
+        """Whether an existing row may change hands now (see the module docstring)."""
+        if delivery.message_ts is not None:
+            return False
+        if delivery.state == "claimed":
+            return now - delivery.claimed_at >= takeover_after
+        if delivery.state == "failed":
+            return delivery.next_attempt_at is not None and delivery.next_attempt_at <= now
+        return False
+
+    async def claim(self, keys: Sequence[DueKey], owner: str, *, takeover_after: timedelta) -> list[Delivery]:
+        """Claim these digests for `owner`; returns the ones it won (new rows and takeovers)."""
+        now = self.clock.now()
+        existing = await self.deliveries([(k.channel_id, k.local_date) for k in keys])
+        fresh = sorted(
+            (k for k in keys if (k.channel_id, k.local_date) not in existing),
+            key=lambda k: (k.channel_id, k.local_date),
+        )
+        won = [*await self._insert_claims(fresh, owner, now)]
+        for delivery in existing.values():
+            if self.claimable(delivery, now, takeover_after):
+                taken = await self._take_over(delivery, owner, now)
+                if taken is not None:
+                    won.append(taken)
+        return won
+
+    async def _insert_claims(self, keys: Sequence[DueKey], owner: str, now: datetime) -> list[Delivery]:
+        insert = sqlite_insert if self.db.is_sqlite else pg_insert
+        won: list[Delivery] = []
+        # One statement per chunk, keys in a fixed order, so concurrent replicas never deadlock.
+        for start in range(0, len(keys), CHUNK):
+            rows = [
+                {
+                    "channel_id": key.channel_id,
+                    "local_date": key.local_date.isoformat(),
+                    "state": "claimed",
+                    "claimed_by": owner,
+                    "claimed_at": now,
+                    "attempts": 1,
+                    "scheduled_at": key.scheduled_at,
+                }
+                for key in keys[start : start + CHUNK]
+            ]
+            statement = (
+                insert(DigestDelivery)
+                .values(rows)
+                .on_conflict_do_nothing(index_elements=["channel_id", "local_date"])
+                .returning(DigestDelivery)
+            )
+            async with self.db.session() as session:
+                result = await session.execute(statement)
+                won.extend(Delivery.of(row) for row in result.scalars())
+        return won
+
+    async def _take_over(self, seen: Delivery, owner: str, now: datetime) -> Delivery | None:
+        async with self.db.session() as session:
+            result = await session.execute(
+                update(DigestDelivery)
+                .where(
+                    DigestDelivery.id == seen.id,
+                    DigestDelivery.state == seen.state,
+                    DigestDelivery.claimed_by == seen.claimed_by,
+                    DigestDelivery.attempts == seen.attempts,
+                    DigestDelivery.message_ts.is_(None),
+                )
+                .values(
+                    state="claimed",
+                    claimed_by=owner,
+                    claimed_at=now,
+                    attempts=seen.attempts + 1,
+                    next_attempt_at=None,
+                )
+                .returning(DigestDelivery)
+            )
+            row = result.scalar_one_or_none()
+            return Delivery.of(row) if row else None
+
+    async def still_mine(self, delivery: Delivery, owner: str) -> bool:
+        """Refresh the claim right before sending; False when another replica took it over."""
+        async with self.db.session() as session:
+            result = await session.execute(
+                update(DigestDelivery)
+                .where(
+                    DigestDelivery.id == delivery.id,
+                    DigestDelivery.claimed_by == owner,
+                    DigestDelivery.state == "claimed",
+                )
+                .values(claimed_at=self.clock.now())
+            )
+            return result.rowcount == 1  # type: ignore[attr-defined]
+
+    async def _finish(self, delivery: Delivery, owner: str, **values: Any) -> bool:
+        async with self.db.session() as session:
+            result = await session.execute(
+                update(DigestDelivery)
+                .where(DigestDelivery.id == delivery.id, DigestDelivery.claimed_by == owner)
+                .values(**values)
+            )
+            return result.rowcount == 1  # type: ignore[attr-defined]
+
+    async def mark_sent(self, delivery: Delivery, owner: str, *, ts: str, snapshot_id: int) -> bool:
+        """Record the message ts: from now on this digest is never sent again."""
+        return await self._finish(
+            delivery,
+            owner,
+            state="sent",
+            message_ts=ts,
+            snapshot_id=snapshot_id,
+            sent_at=self.clock.now(),
+            error=None,
+            next_attempt_at=None,
+        )
+
+    async def mark_failed(
+        self, delivery: Delivery, owner: str, *, error: str, retry_at: datetime | None
+    ) -> bool:
+        """Record a failure; with `retry_at` the digest is tried again from then (the same day only)."""
+        return await self._finish(delivery, owner, state="failed", error=error, next_attempt_at=retry_at)
+
+    async def mark_disabled(self, delivery: Delivery, owner: str, *, error: str) -> bool:
+        return await self._finish(delivery, owner, state="disabled", error=error, next_attempt_at=None)

@@ -1,0 +1,1 @@
+"""Creating paid subscriptions for clients' trial licenses: exactly once, audited."""

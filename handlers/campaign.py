@@ -1,0 +1,355 @@
+"""`/campaign`: create an affiliate campaign from a modal, list campaigns, disable one.
+
+Listeners ack first and then work. The modal opens with the trigger id before any API call (the
+trigger dies after 3 s) and is filled with coupons by `views.update` when they arrive. A valid
+submission is acked with a "Creating campaign…" view; the POST happens once per submission
+(`run_once`), and the view is then updated with the campaign or with the form and its problems.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_sdk.errors import SlackApiError
+
+from bot.campaigns.create import create, run_once
+from bot.campaigns.form import CampaignRequest, FormValues, read_form, submission_key, validate_form
+from bot.deps import Deps
+from bot.partners.errors import PartnersError, PartnersForbidden
+from bot.partners.models import Campaign
+from bot.slack.respond import post_to_response_url
+from bot.storage.idempotency import IdempotencyStore
+from handlers.campaign_views import (
+    CANCEL_ACTION_ID,
+    CREATE_CALLBACK_ID,
+    DISABLE_ACTION_PREFIX,
+    MORE_ACTION_ID,
+    PREVIOUS_ACTION_ID,
+    USAGE,
+    CouponChoices,
+    StateFilter,
+    announcement_message,
+    campaign_list_message,
+    create_modal,
+    decode_metadata,
+    disable_confirmation,
+    find_campaigns,
+    not_found_message,
+    notice_message,
+    parse_disable_value,
+    parse_page_value,
+    result_view,
+    working_view,
+)
+from handlers.messages import UNEXPECTED, partners_error_text
+
+log = logging.getLogger(__name__)
+
+# Slack applies our ack's "Creating campaign…" view when it reads the HTTP answer; a views.update
+# that overtook it would be replaced by that view, so the result waits this long after the ack.
+ACK_SETTLE_SECONDS = 0.3
+RESTORE_COUPONS_TIMEOUT = 2.0
+
+
+def _slack_error(exc: SlackApiError) -> str:
+    return str(exc.response.get("error", "")) if exc.response is not None else "unknown_error"
+
+
+async def reply(
+    deps: Deps, response_url: str | None, message: dict[str, Any], *, replace: bool = False
+) -> None:
+    """An ephemeral answer on a command's or button's response URL."""
+    if not response_url:
+        log.warning("no response_url to answer on; message dropped: %s", message.get("text", "")[:80])
+        return
+    assert deps.http is not None
+    payload = {"response_type": "ephemeral", "replace_original": replace, **message}
+    await post_to_response_url(deps.http, response_url, payload)
+
+
+def coupon_label(deps: Deps, coupon_id: int | None) -> str | None:
+    if coupon_id is None:
+        return None
+    for coupon in deps.partners.coupons_cache.peek("coupons") or []:
+        if coupon.id == coupon_id:
+            return coupon.label
+    return f"Coupon #{coupon_id}"
+
+
+async def coupon_choices(deps: Deps, *, timeout: float | None = None) -> CouponChoices:
+    """The coupons for the form, or why there are none (the form works without them)."""
+    try:
+        coupons = await asyncio.wait_for(deps.partners.coupons(), timeout)
+    except PartnersError as exc:
+        log.warning("coupons could not be loaded: %r", exc, exc_info=True)
+        return CouponChoices(problem=partners_error_text(exc))
+    except TimeoutError:
+        log.warning("coupons did not arrive within %.1fs", timeout or 0)
+        return CouponChoices(problem="LiveChat's Partners API is slow to answer.")
+    return CouponChoices.ready(coupons)
+
+
+# ------------------------------------------------------------------------------------ create
+
+
+async def open_create_modal(deps: Deps, command: dict[str, Any]) -> None:
+    """Open the form at once (with coupons if cached, else loading), then fill coupons in."""
+    channel_id = command.get("channel_id")
+    cached = deps.partners.coupons_cache.peek("coupons")
+    choices = CouponChoices.ready(cached) if cached is not None else CouponChoices(loading=True)
+    try:
+        opened = await deps.slack.views_open(
+            trigger_id=command["trigger_id"], view=create_modal(channel_id=channel_id, coupons=choices)
+        )
+    except SlackApiError as exc:
+        log.exception("views.open for /campaign failed")
+        await reply(
+            deps,
+            command.get("response_url"),
+            notice_message(
+                f"I could not open the campaign form ({_slack_error(exc)}). Try `/campaign` again."
+            ),
+        )
+        return
+    if cached is not None:
+        return
+    view = opened["view"]
+    filled = create_modal(channel_id=channel_id, coupons=await coupon_choices(deps))
+    try:
+        # The hash makes Slack refuse this update if the user already submitted the form.
+        await deps.slack.views_update(view_id=view["id"], hash=view["hash"], view=filled)
+    except SlackApiError as exc:
+        if _slack_error(exc) in ("hash_conflict", "not_found"):
+            log.info("campaign form changed or closed before coupons arrived (%s)", _slack_error(exc))
+        else:
+            log.exception("views.update with coupons failed")
+
+
+async def announce(
+    deps: Deps, campaign: Campaign, *, channel_id: str | None, user_id: str, coupon: str | None
+) -> str:
+    """Post the new campaign's links where `/campaign` was typed, else to the creator's DM.
+
+    Returns the sentence the result view shows about where the links went.
+    """
+    problem = "the command did not come from a channel"
+    if channel_id:
+        message = announcement_message(campaign, created_by=user_id, coupon_label=coupon)
+        try:
+            await deps.slack.chat_postMessage(channel=channel_id, **message)
+            return f"The links were shared in <#{channel_id}>."
+        except SlackApiError as exc:
+            problem = f"I can't post in <#{channel_id}> (`{_slack_error(exc)}`)"
+            log.warning(
+                "campaign announcement to %s failed: %s", channel_id, _slack_error(exc), exc_info=True
+            )
+    preface = f"{problem}, so here are your new campaign's links."
+    message = announcement_message(campaign, created_by=user_id, coupon_label=coupon, preface=preface)
+    try:
+        opened = await deps.slack.conversations_open(users=user_id)
+        await deps.slack.chat_postMessage(channel=opened["channel"]["id"], **message)
+    except SlackApiError as exc:
+        log.exception("campaign links DM to %s failed", user_id)
+        return (
+            f"{problem}, and a direct message failed too (`{_slack_error(exc)}`). Copy the links from here."
+        )
+    return f"{problem}, so I sent you the links in a direct message. Invite me with `/invite @Partners Bot` to share there."
+
+
+async def create_and_describe(
+    deps: Deps, request: CampaignRequest, form: FormValues, *, channel_id: str | None, user_id: str
+) -> dict[str, Any]:
+    """POST the campaign and return what the modal shows next: `{"view": …, "text": …}`."""
+    outcome = await create(deps.partners, request)
+    if outcome.campaign is not None:
+        campaign = outcome.campaign
+        label = coupon_label(deps, request.coupon_id)
+        note = await announce(deps, campaign, channel_id=channel_id, user_id=user_id, coupon=label)
+        log.info("campaign %s/%s created by %s", campaign.product, campaign.slug, user_id)
+        return {
+            "view": result_view(campaign, coupon_label=label, delivery_note=note),
+            "text": f"Campaign {campaign.name} created: {campaign.short_url or campaign.url}",
+        }
+    general = outcome.general
+    if outcome.error is not None:
+        error = outcome.error
+        log.warning("campaign create failed: %r", error, exc_info=(type(error), error, error.__traceback__))
+        if general is None:
+            general = (
+                f"The campaign was not created. {partners_error_text(error)} Your entries are kept below."
+            )
+    if outcome.field_errors and general is None:
+        general = "LiveChat did not accept the campaign. Fix the marked fields and submit again."
+    choices = await coupon_choices(deps, timeout=RESTORE_COUPONS_TIMEOUT)
+    view = create_modal(
+        channel_id=channel_id,
+        coupons=choices,
+        values=form,
+        field_errors=outcome.field_errors,
+        general=general,
+    )
+    problems = "; ".join([general or "", *outcome.field_errors.values()]).strip("; ")
+    return {"view": view, "text": f"Campaign {request.name} was not created: {problems}"}
+
+
+async def finish_submission(
+    deps: Deps,
+    store: IdempotencyStore,
+    *,
+    view: dict[str, Any],
+    user_id: str,
+    request: CampaignRequest,
+    form: FormValues,
+    acked_at: float,
+) -> None:
+    loop = asyncio.get_running_loop()
+    channel_id = decode_metadata(view.get("private_metadata"))
+    key = submission_key(view["id"], view.get("hash", ""), request)
+    try:
+        outcome = await run_once(
+            store,
+            key,
+            lambda: create_and_describe(deps, request, form, channel_id=channel_id, user_id=user_id),
+            wait_seconds=deps.settings.partners_timeout + 20,
+        )
+    except Exception:
+        log.exception("campaign submission failed")
+        choices = await coupon_choices(deps, timeout=RESTORE_COUPONS_TIMEOUT)
+        general = f"The campaign may not have been created. {UNEXPECTED} Your entries are kept below."
+        outcome = {
+            "view": create_modal(channel_id=channel_id, coupons=choices, values=form, general=general),
+            "text": general,
+        }
+    if outcome is None:
+        log.info("duplicate campaign submission gave up waiting; the first attempt updates the view")
+        return
+    await asyncio.sleep(max(0.0, acked_at + ACK_SETTLE_SECONDS - loop.time()))
+    try:
+        await deps.slack.views_update(view_id=view["id"], view=outcome["view"])
+    except SlackApiError:
+        log.exception("views.update with the campaign outcome failed; telling %s by DM", user_id)
+        try:
+            await deps.slack.chat_postMessage(channel=user_id, text=outcome["text"])
+        except SlackApiError:
+            log.exception("DM with the campaign outcome failed too")
+
+
+# ------------------------------------------------------------------------------------ list and disable
+
+
+async def send_list(
+    deps: Deps, response_url: str | None, *, page: int, state: StateFilter, replace: bool = False
+) -> None:
+    try:
+        campaigns = await deps.partners.campaigns(state)
+    except PartnersError as exc:
+        log.warning("/campaign list failed: %r", exc, exc_info=True)
+        message = notice_message(partners_error_text(exc))
+        replace = False
+    else:
+        message = campaign_list_message(campaigns, page=page, state=state)
+    await reply(deps, response_url, message, replace=replace)
+
+
+async def ask_disable(deps: Deps, command: dict[str, Any], wanted: str) -> None:
+    response_url = command.get("response_url")
+    try:
+        campaigns = await deps.partners.campaigns()
+    except PartnersError as exc:
+        log.warning("/campaign disable lookup failed: %r", exc, exc_info=True)
+        await reply(deps, response_url, notice_message(partners_error_text(exc)))
+        return
+    matches = find_campaigns(campaigns, wanted)
+    active = [c for c in matches if c.active]
+    if active:
+        message = disable_confirmation(active)
+    else:
+        message = not_found_message(wanted, disabled=matches[0] if matches else None)
+    await reply(deps, response_url, message)
+
+
+async def disable_clicked(deps: Deps, body: dict[str, Any], value: str | None) -> None:
+    response_url = body.get("response_url")
+    target = parse_disable_value(value)
+    if target is None:
+        log.warning("Disable button with an unreadable value: %r", (value or "")[:100])
+        await reply(deps, response_url, notice_message(f"That button is out of date. {UNEXPECTED}"))
+        return
+    product, slug, name = target
+    user_id = body["user"]["id"]
+    try:
+        await deps.partners.disable_campaign(product=product, slug=slug)
+    except PartnersForbidden:
+        log.info("disable %s/%s: 403 (unknown or already disabled)", product, slug, exc_info=True)
+        text = f"No active campaign with that slug: `{slug}` is unknown or already disabled. See `/campaign list`."
+        await reply(deps, response_url, notice_message(text), replace=True)
+        return
+    except PartnersError as exc:
+        log.warning("disable %s/%s failed: %r", product, slug, exc, exc_info=True)
+        await reply(deps, response_url, notice_message(f"Nothing was disabled. {partners_error_text(exc)}"))
+        return
+    log.info("campaign %s/%s disabled by %s", product, slug, user_id)
+    text = f":no_entry: Disabled *{name}* (`{slug}`). New visits through its links no longer earn commission."
+    await reply(deps, response_url, notice_message(text), replace=True)
+
+
+def register(app: AsyncApp, deps: Deps) -> None:
+    """Bind `/campaign`, the create modal's submission, and the list/disable buttons."""
+    assert deps.db is not None, "/campaign needs the database for exactly-once submissions"
+    store = IdempotencyStore(deps.db, deps.clock)
+
+    @app.command("/campaign")
+    async def campaign_command(ack: AsyncAck, command: dict[str, Any]) -> None:
+        words = (command.get("text") or "").split()
+        sub = words[0].lower() if words else "new"
+        if sub == "new" and len(words) <= 1:
+            await ack()
+            await open_create_modal(deps, command)
+        elif sub == "list" and len(words) <= 2:
+            state = words[1].lower() if len(words) == 2 else None
+            if state not in (None, "active", "disabled"):
+                await ack(**notice_message(USAGE))
+                return
+            await ack()
+            await send_list(deps, command.get("response_url"), page=1, state=state)  # type: ignore[arg-type]
+        elif sub == "disable" and len(words) >= 2:
+            await ack()
+            await ask_disable(deps, command, " ".join(words[1:]))
+        else:
+            await ack(**notice_message(USAGE))
+
+    @app.view(CREATE_CALLBACK_ID)
+    async def create_submitted(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
+        form = read_form(view.get("state", {}).get("values", {}))
+        checked = validate_form(form)
+        if isinstance(checked, dict):
+            await ack(response_action="errors", errors=checked)
+            return
+        channel_id = decode_metadata(view.get("private_metadata"))
+        await ack(response_action="update", view=working_view(checked.name, channel_id))
+        acked_at = asyncio.get_running_loop().time()
+        await finish_submission(
+            deps, store, view=view, user_id=body["user"]["id"], request=checked, form=form, acked_at=acked_at
+        )
+
+    @app.action(re.compile(f"^({re.escape(MORE_ACTION_ID)}|{re.escape(PREVIOUS_ACTION_ID)})$"))
+    async def page_clicked(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
+        await ack()
+        page, state = parse_page_value(action.get("value"))
+        await send_list(deps, body.get("response_url"), page=page, state=state, replace=True)
+
+    @app.action(re.compile(f"^{re.escape(DISABLE_ACTION_PREFIX)}\\d+$"))
+    async def disable_button(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
+        await ack()
+        await disable_clicked(deps, body, action.get("value"))
+
+    @app.action(CANCEL_ACTION_ID)
+    async def cancel_clicked(ack: AsyncAck, body: dict[str, Any]) -> None:
+        await ack()
+        await reply(
+            deps, body.get("response_url"), notice_message("Cancelled; nothing was disabled."), replace=True
+        )

@@ -1,0 +1,143 @@
+"""`/earnings digest on|off|status`, and the in-process scheduler that sends the digests.
+
+The subcommand runs after `/earnings` acked (handlers/earnings.py), so DB and Slack calls here are
+outside Slack's 3-second window. Every reply is ephemeral to whoever typed the command.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.errors import SlackApiError
+
+from bot.deps import Deps
+from bot.digest.runner import DigestRunner
+from bot.digest.schedule import (
+    DEFAULT_TIME,
+    ScheduleError,
+    format_time,
+    local_date,
+    looks_like_time,
+    next_digest,
+    parse_time,
+    parse_zone,
+)
+from bot.digest.scheduler import DigestScheduler
+from bot.digest.store import ChannelDigest, DigestStore
+from handlers.digest_blocks import (
+    ADMINS_ONLY,
+    NO_TZ,
+    TOO_MANY,
+    USAGE,
+    disabled_text,
+    enabled_text,
+    status_text,
+)
+from handlers.earnings import reply
+from handlers.earnings_blocks import notice_message
+from handlers.messages import UNEXPECTED
+
+log = logging.getLogger(__name__)
+
+
+def store_of(deps: Deps) -> DigestStore:
+    assert deps.db is not None
+    return DigestStore(deps.db, deps.clock)
+
+
+async def next_for(store: DigestStore, setting: ChannelDigest, now: datetime) -> datetime:
+    """When the channel's next digest goes out, skipping days already delivered (or being sent)."""
+    schedule = setting.schedule
+    today = local_date(now, schedule.zone)
+    days = [today + timedelta(days=offset) for offset in (-1, 0, 1)]
+    rows = await store.deliveries([(setting.channel_id, day) for day in days])
+    done: set[date] = {
+        day for (_, day), row in rows.items() if row.state != "failed" or row.next_attempt_at is None
+    }
+    return next_digest(schedule, now, done)
+
+
+async def user_zone(deps: Deps, user_id: str) -> str | None:
+    """The invoking user's Slack time zone (`users.info`), or None when Slack does not say."""
+    try:
+        response = await deps.slack.users_info(user=user_id)
+    except SlackApiError:
+        log.warning("users.info failed for %s", user_id, exc_info=True)
+        return None
+    tz = (response.get("user") or {}).get("tz")
+    return tz if isinstance(tz, str) and tz else None
+
+
+async def turn_on(deps: Deps, command: dict[str, Any], args: list[str]) -> str:
+    if len(args) > 2:
+        return TOO_MANY
+    at, zone_name = DEFAULT_TIME, None
+    for word in args:
+        if looks_like_time(word):
+            at = parse_time(word)
+        elif zone_name is None:
+            zone_name = word
+        else:
+            return TOO_MANY
+    if zone_name is None:
+        zone_name = await user_zone(deps, command["user_id"])
+        if zone_name is None:
+            return NO_TZ
+    zone = parse_zone(zone_name)
+    store = store_of(deps)
+    setting = await store.enable(command["channel_id"], format_time(at), zone.key, command["user_id"])
+    now = deps.clock.now()
+    return enabled_text(setting, await next_for(store, setting, now), now)
+
+
+async def turn_off(deps: Deps, command: dict[str, Any]) -> str:
+    setting = await store_of(deps).disable(command["channel_id"], f"turned off by <@{command['user_id']}>")
+    return disabled_text(setting)
+
+
+async def show_status(deps: Deps, command: dict[str, Any]) -> str:
+    store = store_of(deps)
+    setting = await store.channel(command["channel_id"])
+    now = deps.clock.now()
+    if setting is None:
+        return status_text(None, None, None, now)
+    last = await store.latest_delivery(setting.channel_id)
+    next_at = await next_for(store, setting, now) if setting.enabled else None
+    return status_text(setting, last, next_at, now)
+
+
+async def subcommand(deps: Deps, command: dict[str, Any], words: list[str]) -> None:
+    """`/earnings digest …` (already acked): change or show this channel's digest."""
+    action = words[0].lower() if words else "status"
+    user_id = command.get("user_id")
+    try:
+        if action in ("on", "off") and not deps.access.is_admin(user_id):
+            text = ADMINS_ONLY
+        elif action == "on":
+            text = await turn_on(deps, command, words[1:])
+        elif action == "off":
+            text = await turn_off(deps, command)
+        elif action == "status":
+            text = await show_status(deps, command)
+        else:
+            text = USAGE
+    except ScheduleError as exc:
+        text = str(exc)
+    except Exception:
+        log.exception("/earnings digest %s failed", action)
+        text = UNEXPECTED
+    await reply(deps, command["response_url"], notice_message(text))
+
+
+def register(app: AsyncApp, deps: Deps) -> None:
+    """Start the digest scheduler with the bot (unless DIGEST_CHECK_SECONDS is 0)."""
+    interval = deps.settings.digest_check_seconds
+    if interval <= 0 or deps.db is None:
+        return
+    scheduler = DigestScheduler(DigestRunner(deps), interval=interval, jitter=min(5.0, interval / 4))
+    deps.extras["digest_scheduler"] = scheduler
+    deps.on_start.append(scheduler.start)
+    deps.on_stop.append(scheduler.stop)

@@ -1,0 +1,95 @@
+"""Global middleware: a Slack retry of a request this process already received is acked, not re-run.
+
+Slack re-sends a request (header `X-Slack-Retry-Num`) when the first attempt was not acknowledged
+in time. Running the listener again would post a second reply, or try a second campaign or
+subscription. This in-process memory catches the common case (the retry lands on the same replica
+while the first attempt is still working); the money- and campaign-creating features also keep a
+database idempotency claim, which covers retries that land on another replica.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_bolt.response import BoltResponse
+
+from bot.deps import Deps
+
+log = logging.getLogger(__name__)
+
+RETRY_HEADER = "x-slack-retry-num"
+TTL_SECONDS = 15 * 60.0  # Slack retries within minutes; keep keys a while longer.
+MAX_KEYS = 20_000  # bounds memory under a flood of distinct requests
+
+
+def request_key(body: dict[str, Any]) -> str | None:
+    """What identifies one user action across Slack's retries, or None if nothing does.
+
+    Commands and button clicks carry a fresh `trigger_id` per action; a view submission is
+    identified by its view id and hash (the hash changes whenever the view does).
+    """
+    if body.get("type") == "view_submission":
+        view = body.get("view")
+        if isinstance(view, dict) and isinstance(view.get("id"), str):
+            return f"view:{view['id']}:{view.get('hash')}"
+    if isinstance(body.get("event_id"), str):
+        return f"event:{body['event_id']}"
+    if isinstance(body.get("trigger_id"), str) and body["trigger_id"]:
+        return f"trigger:{body['trigger_id']}"
+    if isinstance(body.get("response_url"), str) and body["response_url"]:
+        return f"response_url:{body['response_url']}"
+    return None
+
+
+class SeenRequests:
+    """Keys seen in the last `ttl` seconds, oldest first; `seen_before(key)` also records the key."""
+
+    def __init__(
+        self,
+        ttl: float = TTL_SECONDS,
+        max_keys: int = MAX_KEYS,
+        clock: Callable[[], float] = time.monotonic,
+    ):
+        self.ttl = ttl
+        self.max_keys = max_keys
+        self.clock = clock
+        self._seen: OrderedDict[str, float] = OrderedDict()
+
+    def seen_before(self, key: str) -> bool:
+        now = self.clock()
+        while self._seen:
+            at = next(iter(self._seen.values()))
+            if now - at <= self.ttl and len(self._seen) < self.max_keys:
+                break
+            self._seen.popitem(last=False)
+        if key in self._seen:
+            return True
+        self._seen[key] = now
+        return False
+
+
+def register(app: AsyncApp, deps: Deps) -> None:
+    """Install the middleware; it must run before every other one (see `handlers.register_all`)."""
+    seen = SeenRequests()
+    deps.extras["seen_requests"] = seen
+
+    @app.middleware
+    async def ack_known_retries(
+        req: AsyncBoltRequest, body: dict[str, Any], ack: AsyncAck, next: Callable[[], Awaitable[None]]
+    ) -> BoltResponse | None:
+        key = request_key(body)
+        if key is None:
+            return await next()  # type: ignore[func-returns-value]
+        is_retry = bool(req.headers.get(RETRY_HEADER))
+        if seen.seen_before(key) and is_retry:
+            # Only the kind of key: a response_url is a capability and does not belong in logs.
+            log.info("acked a Slack retry of a %s already received; not running it again", key.split(":")[0])
+            await ack()
+            return ack.response
+        return await next()  # type: ignore[func-returns-value]

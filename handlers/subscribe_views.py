@@ -1,0 +1,351 @@
+"""Block Kit for `/subscribe`: pure functions from licenses, cards and orders to messages and views."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from bot.money import format_money
+from bot.partners.models import License
+from bot.subscriptions.orders import MAX_SEATS, PLAN_NAMES, PLANS, Order, Price, price_of
+from bot.subscriptions.service import Outcome, Result
+from bot.vault import CardSummary
+
+OPEN_ACTION_PREFIX = "subscribe_open:"
+FORM_CALLBACK = "subscribe_form"
+CONFIRM_CALLBACK = "subscribe_confirm"
+RESULT_CALLBACK = "subscribe_result"
+MAX_LISTED = 40  # a message holds 50 blocks; header, notes and the "more" line need the rest
+IMPORT_HINT = (
+    "An admin adds the agency's card on the server with `partners-bot cards import card.json` "
+    "(see `partners-bot cards --help`)."
+)
+Json = dict[str, Any]
+
+
+def escape(text: str) -> str:
+    """Slack mrkdwn needs &, < and > escaped so a client name cannot become a link or mention."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _plain(text: str) -> Json:
+    return {"type": "plain_text", "text": text, "emoji": True}
+
+
+def _section(text: str, **extra: Any) -> Json:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": text}, **extra}
+
+
+def notice_message(text: str) -> Json:
+    return {"text": text, "blocks": [_section(text)]}
+
+
+# --- the list --------------------------------------------------------------------------------------
+
+
+def license_list_message(licenses: Sequence[License], *, vault_note: str | None = None) -> Json:
+    """The ephemeral `/subscribe` reply: each subscribable trial with a Create subscription button."""
+    if not licenses:
+        text = (
+            "There are no licenses you can subscribe for right now: no LiveChat trial is partner-paid, "
+            "unpaid and active."
+        )
+        return notice_message(text)
+    blocks: list[Json] = [{"type": "header", "text": _plain("Create a subscription")}]
+    for lic in licenses[:MAX_LISTED]:
+        card = "client card on file" if lic.cc_added else "no client card"
+        name = escape(lic.client_name or "Unnamed client")
+        text = f"*{name}*\nLicense {lic.license} · LiveChat trial · {card}"
+        button = {
+            "type": "button",
+            "action_id": OPEN_ACTION_PREFIX + lic.license,
+            "text": _plain("Create subscription"),
+            "value": lic.license,
+        }
+        blocks.append(_section(text, block_id=f"subscribe_license_{lic.license}", accessory=button))
+    if len(licenses) > MAX_LISTED:
+        more = len(licenses) - MAX_LISTED
+        blocks.append(
+            _section(f"…and {more} more. Subscribe the ones above first, then run /subscribe again.")
+        )
+    context = "Only admins can subscribe. You will confirm plan, seats and price before anything is charged."
+    if vault_note:
+        context = f":warning: {vault_note}"
+    blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": context}]})
+    count = len(licenses)
+    summary = f"{count} license{'s' if count != 1 else ''} can be subscribed"
+    return {"text": summary, "blocks": blocks}
+
+
+# --- modal plumbing --------------------------------------------------------------------------------
+
+
+def _modal(title: str, blocks: list[Json], *, callback_id: str = RESULT_CALLBACK, **extra: Any) -> Json:
+    view: Json = {
+        "type": "modal",
+        "callback_id": callback_id,
+        "title": _plain(title[:24]),
+        "close": _plain("Close"),
+        "blocks": blocks,
+    }
+    view.update(extra)
+    return view
+
+
+def message_view(text: str, *, title: str = "Subscription") -> Json:
+    """A modal that only says something (errors, refusals, nothing to do)."""
+    return _modal(title, [_section(text)], clear_on_close=True)
+
+
+def loading_view() -> Json:
+    """Opened at once with the trigger id (it lives 3 s); the form replaces it."""
+    return _modal("Create subscription", [_section("Loading the license and the card vault…")])
+
+
+def form_metadata(license_id: str, client_name: str, channel_id: str | None) -> str:
+    return json.dumps({"license": license_id, "client": client_name[:200], "channel": channel_id})
+
+
+def parse_form_metadata(raw: str | None) -> dict[str, Any] | None:
+    try:
+        data = json.loads(raw or "")
+    except ValueError:
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("license"), str):
+        return None
+    return data
+
+
+def card_option_value(card: CardSummary) -> str:
+    return f"{card.last4}:{card.label}"
+
+
+def split_card_value(value: str) -> tuple[str, str]:
+    """(last4, label) from a card option's value."""
+    last4, _, label = value.partition(":")
+    return (last4, label) if label else ("", value)
+
+
+def _plan_option(plan: str, plan_prices: dict[str, Any], locale: str) -> Json:
+    text = PLAN_NAMES[plan]
+    if plan in plan_prices:
+        text += f" — {format_money(plan_prices[plan], locale)} per seat per month"
+    return {"text": _plain(text), "value": plan}
+
+
+def no_cards_view(reason: str | None) -> Json:
+    """The modal when there is nothing to pay with: why, and how to add a card."""
+    text = f"*There is no card to pay with.* {reason or 'The card vault is empty.'}\n\n{IMPORT_HINT}"
+    return message_view(text, title="Create subscription")
+
+
+def form_view(
+    *,
+    license_id: str,
+    client_name: str,
+    channel_id: str | None,
+    cards: Sequence[CardSummary],
+    plan_prices: dict[str, Any],
+    locale: str,
+    seats: int | None = None,
+) -> Json:
+    """Plan, seats, billing cycle and card; Review pushes the confirmation."""
+    cycle_options = [
+        {"text": _plain("Monthly"), "value": "monthly"},
+        {"text": _plain("Annual — 15% off"), "value": "annual"},
+    ]
+    card_options = [
+        {"text": _plain(f"{c.label} · {c.brand} •••• {c.last4}"[:75]), "value": card_option_value(c)}
+        for c in cards[:100]
+    ]
+    initial_seats = str(seats) if seats and 1 <= seats <= MAX_SEATS else "1"
+    blocks: list[Json] = [
+        _section(f"*{escape(client_name or 'Unnamed client')}*\nLiveChat license {license_id}"),
+        {
+            "type": "input",
+            "block_id": "plan",
+            "label": _plain("Plan"),
+            "element": {
+                "type": "static_select",
+                "action_id": "plan",
+                "placeholder": _plain("Choose a plan"),
+                "options": [_plan_option(p, plan_prices, locale) for p in PLANS],
+            },
+        },
+        {
+            "type": "input",
+            "block_id": "seats",
+            "label": _plain("Seats"),
+            "hint": _plain(f"Agents who can chat at the same time, 1–{MAX_SEATS}."),
+            "element": {
+                "type": "number_input",
+                "action_id": "seats",
+                "is_decimal_allowed": False,
+                "min_value": "1",
+                "max_value": str(MAX_SEATS),
+                "initial_value": initial_seats,
+            },
+        },
+        {
+            "type": "input",
+            "block_id": "billing_cycle",
+            "label": _plain("Billing cycle"),
+            "element": {
+                "type": "radio_buttons",
+                "action_id": "billing_cycle",
+                "options": cycle_options,
+                "initial_option": cycle_options[0],
+            },
+        },
+        {
+            "type": "input",
+            "block_id": "card",
+            "label": _plain("Card"),
+            "element": {
+                "type": "static_select",
+                "action_id": "card",
+                "placeholder": _plain("Choose a card"),
+                "options": card_options,
+                **({"initial_option": card_options[0]} if len(card_options) == 1 else {}),
+            },
+        },
+        {
+            "type": "context",
+            "elements": [
+                {"type": "mrkdwn", "text": "Nothing is charged yet: you will confirm on the next screen."}
+            ],
+        },
+    ]
+    return _modal(
+        "Create subscription",
+        blocks,
+        callback_id=FORM_CALLBACK,
+        submit=_plain("Review"),
+        close=_plain("Cancel"),
+        private_metadata=form_metadata(license_id, client_name, channel_id),
+    )
+
+
+def read_answers(values: dict[str, Any]) -> dict[str, Any]:
+    """The form's `view.state.values` as plain answers keyed by block_id (missing ones left out)."""
+
+    def element(block_id: str) -> dict[str, Any]:
+        block = values.get(block_id)
+        if not isinstance(block, dict):
+            return {}
+        found = block.get(block_id) or next(iter(block.values()), {})
+        return found if isinstance(found, dict) else {}
+
+    answers: dict[str, Any] = {}
+    for block_id in ("plan", "billing_cycle", "card"):
+        selected = element(block_id).get("selected_option") or {}
+        if isinstance(selected, dict) and selected.get("value"):
+            answers[block_id] = selected["value"]
+    seats = element("seats").get("value")
+    if seats not in (None, ""):
+        answers["seats"] = seats
+    return answers
+
+
+# --- confirmation, progress, result ---------------------------------------------------------------
+
+
+def price_text(price: Price | None, locale: str) -> str:
+    if price is None:
+        return "as on your LiveChat price list (set PLAN_PRICES to see it here)"
+    total = format_money(price.amount, locale)
+    per_seat = format_money(price.per_seat_month, locale)
+    if price.period == "year":
+        return f"{total} per year ({per_seat} per seat per month, 15% off)"
+    return f"{total} per month ({per_seat} per seat)"
+
+
+def order_fields(order: Order) -> list[Json]:
+    seats = "1 seat" if order.seats == 1 else f"{order.seats} seats"
+    card = f"ending {order.card_last4}" if order.card_last4 else escape(order.card_label)
+    return [
+        {"type": "mrkdwn", "text": f"*Client*\n{escape(order.client_name or 'Unnamed client')}"},
+        {"type": "mrkdwn", "text": f"*License*\n{order.license_id}"},
+        {"type": "mrkdwn", "text": f"*Plan*\n{PLAN_NAMES[order.plan]}"},
+        {"type": "mrkdwn", "text": f"*Seats*\n{seats}"},
+        {"type": "mrkdwn", "text": f"*Billing*\n{order.billing_cycle.capitalize()}"},
+        {"type": "mrkdwn", "text": f"*Card*\n{card}"},
+    ]
+
+
+def confirmation_view(order: Order, plan_prices: dict[str, Any], locale: str) -> Json:
+    """The last step before money moves: everything that will be sent, and the price."""
+    price = price_of(plan_prices, order.plan, order.seats, order.billing_cycle)
+    blocks = [
+        _section("*Please check before confirming.* Only *Confirm* sends anything."),
+        {"type": "section", "fields": order_fields(order)},
+        _section(f"*Price:* {price_text(price, locale)}"),
+        {
+            "type": "context",
+            "elements": [{"type": "mrkdwn", "text": "Press Back to change something."}],
+        },
+    ]
+    return _modal(
+        "Confirm subscription",
+        blocks,
+        callback_id=CONFIRM_CALLBACK,
+        submit=_plain("Confirm"),
+        close=_plain("Back"),
+        private_metadata=order.model_dump_json(),
+    )
+
+
+def parse_order(raw: str | None) -> Order | None:
+    try:
+        return Order.model_validate_json(raw or "")
+    except ValueError:
+        return None
+
+
+def progress_view(order: Order, text: str = "Subscribing…") -> Json:
+    blocks = [
+        _section(f":hourglass_flowing_sand: *{text}*"),
+        {"type": "section", "fields": order_fields(order)},
+    ]
+    return _modal("Subscription", blocks, clear_on_close=True)
+
+
+RESULT_TITLES = {
+    Outcome.CREATED: ":white_check_mark: *Subscribed.*",
+    Outcome.ALREADY: ":information_source: *Already subscribed.*",
+    Outcome.UNKNOWN: ":hourglass: *Not confirmed yet — we are checking.*",
+    Outcome.BUSY: ":hourglass: *Already in progress.*",
+    Outcome.NOT_CREATED: ":x: *Not subscribed.*",
+}
+
+
+def result_view(order: Order, result: Result) -> Json:
+    """What happened, in the modal that said "Subscribing…"."""
+    title = RESULT_TITLES.get(result.outcome, ":x: *Not subscribed.*")
+    detail = escape(result.detail)
+    if result.outcome is Outcome.CREATED:
+        detail = f"{detail} {order.summary()} for {escape(order.client_name or order.license_id)}."
+    blocks: list[Json] = [_section(f"{title}\n{detail}"), {"type": "section", "fields": order_fields(order)}]
+    if result.fields:
+        lines = "\n".join(
+            f"• *{escape(name)}*: {escape(problem)}" for name, problem in list(result.fields.items())[:10]
+        )
+        blocks.append(_section(f"LiveChat named these fields:\n{lines}"))
+    if result.outcome in (Outcome.CARD_ERROR, Outcome.VAULT_ERROR, Outcome.NOT_CREATED, Outcome.INVALID):
+        blocks.append(
+            {"type": "context", "elements": [{"type": "mrkdwn", "text": "Run /subscribe to try again."}]}
+        )
+    return _modal("Subscription", blocks, clear_on_close=True)
+
+
+def result_text(order: Order, result: Result) -> str:
+    """The same outcome as one line, for a DM when the modal is gone."""
+    title = RESULT_TITLES.get(result.outcome, "*Not subscribed.*").split(" ", 1)[-1]
+    return f"Subscription for {escape(order.client_name or order.license_id)} (license {order.license_id}): {title} {escape(result.detail)}"
+
+
+def success_note(order: Order, user_id: str) -> Json:
+    """ "Team plan, 5 seats, annual — subscribed for Joe Doe Ltd by @admin", for the channel."""
+    text = f"{order.summary()} — subscribed for {escape(order.client_name or 'license ' + order.license_id)} by <@{user_id}>"
+    return {"text": text, "blocks": [_section(f":tada: {text}")]}
