@@ -45,6 +45,7 @@ def header(quick: bool, elapsed: float, load: float) -> str:
 
 
 async def run(args: argparse.Namespace) -> list[Figure]:
+    procs.cancel_on_sigterm()
     figures: list[Figure] = []
     for scenario in all_scenarios():
         if args.only and scenario.name not in args.only:
@@ -70,7 +71,7 @@ def main(argv: list[str] | None = None) -> int:
     started = time.monotonic()
     try:
         figures = asyncio.run(run(args))
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, asyncio.CancelledError):
         print("interrupted; every process the benchmark started has been stopped", file=sys.stderr)
         return 130
     finally:

@@ -90,14 +90,16 @@ def stop_all() -> None:
 
 
 def install_cleanup() -> None:
-    """End every child at exit, and treat SIGTERM like Ctrl-C: `asyncio.run` then cancels the main
-    task, so every `finally` (stopping processes, dropping the bench database) runs in order."""
+    """End every child at exit, whatever the way out (see also `cancel_on_sigterm`)."""
     atexit.register(stop_all)
 
-    def _terminated(signum: int, frame: object) -> None:
-        signal.raise_signal(signal.SIGINT)
 
-    signal.signal(signal.SIGTERM, _terminated)
+def cancel_on_sigterm() -> None:
+    """Make SIGTERM cancel the running main task, as Ctrl-C does under `asyncio.run`, so every
+    `finally` (stopping processes, dropping the bench database) runs in order in a live loop."""
+    task = asyncio.current_task()
+    if task is not None:
+        asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, task.cancel)
 
 
 def log_tail(log_path: Path, lines: int = 15) -> str:

@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import lru_cache
 
 from babel.numbers import format_currency
 
 CURRENCY = "USD"
 
 
+@lru_cache(maxsize=4096)
 def format_money(amount: Decimal, locale: str = "en_US") -> str:
-    """`Decimal("16519.12")` → `$16,519.12` in en_US, `16.519,12 $` in de_DE."""
+    """`Decimal("16519.12")` → `$16,519.12` in en_US, `16.519,12 $` in de_DE.
+
+    Memoised: a reply formats the same cached amounts again and again, and babel is the most
+    expensive step of building it.
+    """
     return format_currency(amount, CURRENCY, locale=locale)
 
 

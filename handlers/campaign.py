@@ -22,6 +22,7 @@ from bot.deps import Deps
 from bot.partners.errors import PartnersError, PartnersForbidden
 from bot.partners.models import Campaign
 from bot.slack.respond import post_to_response_url
+from bot.slack.views import ack_time, after_ack_settles
 from bot.storage.idempotency import IdempotencyStore
 from handlers.campaign_views import (
     CANCEL_ACTION_ID,
@@ -49,9 +50,6 @@ from handlers.messages import UNEXPECTED, partners_error_text
 
 log = logging.getLogger(__name__)
 
-# Slack applies our ack's "Creating campaign…" view when it reads the HTTP answer; a views.update
-# that overtook it would be replaced by that view, so the result waits this long after the ack.
-ACK_SETTLE_SECONDS = 0.3
 RESTORE_COUPONS_TIMEOUT = 2.0
 
 
@@ -206,7 +204,6 @@ async def finish_submission(
     form: FormValues,
     acked_at: float,
 ) -> None:
-    loop = asyncio.get_running_loop()
     channel_id = decode_metadata(view.get("private_metadata"))
     key = submission_key(view["id"], view.get("hash", ""), request)
     try:
@@ -227,7 +224,7 @@ async def finish_submission(
     if outcome is None:
         log.info("duplicate campaign submission gave up waiting; the first attempt updates the view")
         return
-    await asyncio.sleep(max(0.0, acked_at + ACK_SETTLE_SECONDS - loop.time()))
+    await after_ack_settles(acked_at)
     try:
         await deps.slack.views_update(view_id=view["id"], view=outcome["view"])
     except SlackApiError:
@@ -331,7 +328,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
             return
         channel_id = decode_metadata(view.get("private_metadata"))
         await ack(response_action="update", view=working_view(checked.name, channel_id))
-        acked_at = asyncio.get_running_loop().time()
+        acked_at = ack_time()
         await finish_submission(
             deps, store, view=view, user_id=body["user"]["id"], request=checked, form=form, acked_at=acked_at
         )

@@ -48,7 +48,7 @@ def enabled_text(setting: ChannelDigest, next_at: datetime, now: datetime) -> st
     return (
         f"Daily earnings digest is *on* for <#{setting.channel_id}>: every day at "
         f"{setting.time_of_day} {setting.tz}.\n{next_line(next_at, zone, now)}\n"
-        "Make sure I am in the channel (`/invite @Partners Bot`), or the digest cannot be posted."
+        "In a private channel, invite me first (`/invite @Partners Bot`) or the digest cannot be posted."
     )
 
 

@@ -15,6 +15,9 @@ PROGRAM_NAMES = {"affiliate": "Affiliate program", "solution": "Solution program
 USAGE = (
     "*/earnings* — your LiveChat partner balance and commission, visible only to you.\n"
     "• `/earnings` — show balance, pending, blocked, withdrawals and commission\n"
+    "• `/earnings digest on [HH:MM] [Area/City]` — a daily digest in this channel (admins; "
+    "default 09:00 in your Slack timezone)\n"
+    "• `/earnings digest off` — stop it (admins) · `/earnings digest status` — its schedule and last delivery\n"
     "• `/earnings help` — this message\n"
     "Use *Share in channel* under the summary to post it for everyone."
 )

@@ -20,6 +20,7 @@ from bot.deps import Deps
 from bot.partners.errors import PartnersError
 from bot.recurly import create_token
 from bot.slack.respond import post_to_response_url
+from bot.slack.views import ack_time, after_ack_settles
 from bot.storage import IdempotencyStore
 from bot.subscriptions.audit import AuditLog
 from bot.subscriptions.orders import Order, check_form
@@ -282,12 +283,15 @@ def register(app: AsyncApp, deps: Deps) -> None:
             await ack(response_action="update", view=message_view(text))
             return
         await ack(response_action="update", view=progress_view(order))
+        acked_at = ack_time()
         view_id = view["id"]
 
         async def checking() -> None:
+            await after_ack_settles(acked_at)
             await update_view(deps, view_id, progress_view(order, CHECKING))
 
         result = await service.subscribe(order, user_id, on_unknown=checking)
+        await after_ack_settles(acked_at)
         shown = await update_view(deps, view_id, result_view(order, result))
         if not shown:
             try:

@@ -17,8 +17,8 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any, TextIO
 
-from bot.console.forms import Cancelled, Prompter
 from bot.console.demo import DEMO_PLAN_PRICES, seed_demo_card
+from bot.console.forms import Cancelled, Prompter
 from bot.console.session import ConsoleSession
 from bot.console.terminal import Terminal
 from bot.local_stack import SANDBOX_TOKEN, LocalStack, start_local_stack

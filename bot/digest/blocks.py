@@ -179,7 +179,7 @@ def digest_message(
     events = notable_events(current, previous, locale)
     if events:
         blocks.append({"type": "divider"})
-        text = "*Since yesterday*\n" + "\n".join(f"• {event}" for event in events)
+        text = "*Since the previous digest*\n" + "\n".join(f"• {event}" for event in events)
         blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": text}})
     notes = []
     if previous is None:

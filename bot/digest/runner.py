@@ -12,6 +12,7 @@ import asyncio
 import logging
 import random
 import uuid
+from collections import deque
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -101,6 +102,7 @@ class DigestRunner:
         owner: str | None = None,
         takeover_after: timedelta = timedelta(minutes=5),
         concurrency: int = 32,
+        claim_batch: int = 25,
         rate_limit_rounds: int = 6,
     ):
         if deps.db is None:
@@ -110,6 +112,7 @@ class DigestRunner:
         self.owner = owner or uuid.uuid4().hex
         self.takeover_after = takeover_after
         self.concurrency = concurrency
+        self.claim_batch = claim_batch
         self.rate_limit_rounds = rate_limit_rounds
 
     async def due(self, channels: Collection[str] | None = None) -> list[tuple[ChannelDigest, DueKey]]:
@@ -139,39 +142,18 @@ class DigestRunner:
         report.due = len(candidates)
         if not candidates:
             return report
-        settings = {setting.channel_id: setting for setting, _ in candidates}
         if dry_run:
             await self._render_only(candidates, report)
             return report
-        won = await self.store.claim(
-            [key for _, key in candidates], self.owner, takeover_after=self.takeover_after
-        )
-        report.claimed = len(won)
-        if not won:
-            return report
-        report.earnings_calls += 1
+        # Start at a random point of the (sorted) list: replicas that tick together then claim
+        # different batches instead of queueing on the same rows.
+        offset = random.randrange(len(candidates))
+        run = _Run(self, candidates[offset:] + candidates[:offset], report)
         try:
-            earnings = await self.deps.partners.earnings(fresh=True)
-        except PartnersError as exc:
-            await self._earnings_failed(won, exc, report)
-            return report
-        now = self.deps.clock.now()
-        snapshot_id = await self.store.add_snapshot(earnings, now)
-        previous = await self.store.previous_snapshots([d.channel_id for d in won])
-        gate = asyncio.Semaphore(self.concurrency)
-
-        async def deliver(delivery: Delivery) -> None:
-            async with gate:
-                await self._deliver(
-                    delivery,
-                    settings[delivery.channel_id],
-                    earnings,
-                    previous.get(delivery.channel_id),
-                    snapshot_id,
-                    report,
-                )
-
-        await asyncio.gather(*(deliver(d) for d in won))
+            await asyncio.gather(*(run.worker() for _ in range(self.concurrency)))
+        finally:
+            if run.earnings_task is not None and not run.earnings_task.done():
+                run.earnings_task.cancel()  # the run was cancelled (shutdown) mid-fetch
         log.info(
             "digest run: %d due, %d claimed, %d sent, %d failed, %d disabled",
             report.due,
@@ -196,17 +178,11 @@ class DigestRunner:
             )
             report.rendered.append(RenderedDigest(key.channel_id, key.local_date.isoformat(), message))
 
-    async def _earnings_failed(self, won: list[Delivery], exc: PartnersError, report: RunReport) -> None:
-        """Partners API down: every claimed digest fails for now and is retried with backoff."""
-        log.warning("digest: earnings fetch failed: %r", exc)
-        error = f"Partners API {exc.kind}: {exc.message}"
-        report.earnings_error = error
-        now = self.deps.clock.now()
-        for delivery in won:
-            await self.store.mark_failed(
-                delivery, self.owner, error=error, retry_at=now + retry_delay(delivery.attempts)
-            )
-            report.failed[delivery.channel_id] = error
+    async def _earnings_failed(self, delivery: Delivery, error: str, report: RunReport) -> None:
+        """Partners API down: the claimed digest fails for now and is retried with backoff."""
+        retry_at = self.deps.clock.now() + retry_delay(delivery.attempts)
+        await self.store.mark_failed(delivery, self.owner, error=error, retry_at=retry_at)
+        report.failed[delivery.channel_id] = error
 
     async def _deliver(
         self,
@@ -305,3 +281,64 @@ _ERROR_HINTS = {
     "is_archived": "the channel is archived",
     "channel_is_archived": "the channel is archived",
 }
+
+
+class _Run:
+    """One `run_once`: workers claim small batches as they free up, so a slow send (a 429 wait)
+    holds up nobody else, claims are held only shortly before their send, and replicas ticking
+    together share the work. Earnings are fetched once, by whichever worker first has a claim."""
+
+    def __init__(
+        self, runner: DigestRunner, candidates: list[tuple[ChannelDigest, DueKey]], report: RunReport
+    ):
+        self.runner = runner
+        self.report = report
+        self.settings = {setting.channel_id: setting for setting, _ in candidates}
+        self.unclaimed = deque(key for _, key in candidates)
+        self.claimed: deque[Delivery] = deque()
+        self.previous: dict[str, Earnings] = {}
+        self.claim_lock = asyncio.Lock()
+        self.earnings_task: asyncio.Task[tuple[Earnings, int]] | None = None
+
+    async def next_claim(self) -> Delivery | None:
+        async with self.claim_lock:
+            while not self.claimed and self.unclaimed:
+                size = min(self.runner.claim_batch, len(self.unclaimed))
+                batch = [self.unclaimed.popleft() for _ in range(size)]
+                won = await self.runner.store.claim(
+                    batch, self.runner.owner, takeover_after=self.runner.takeover_after
+                )
+                if won:
+                    self.previous.update(
+                        await self.runner.store.previous_snapshots([d.channel_id for d in won])
+                    )
+                self.report.claimed += len(won)
+                self.claimed.extend(won)
+            return self.claimed.popleft() if self.claimed else None
+
+    async def fetch_earnings(self) -> tuple[Earnings, int]:
+        self.report.earnings_calls += 1
+        earnings = await self.runner.deps.partners.earnings(fresh=True)
+        snapshot_id = await self.runner.store.add_snapshot(earnings, self.runner.deps.clock.now())
+        return earnings, snapshot_id
+
+    async def worker(self) -> None:
+        while (delivery := await self.next_claim()) is not None:
+            if self.earnings_task is None:
+                self.earnings_task = asyncio.create_task(self.fetch_earnings())
+            try:
+                earnings, snapshot_id = await asyncio.shield(self.earnings_task)
+            except PartnersError as exc:
+                if self.report.earnings_error is None:
+                    log.warning("digest: earnings fetch failed: %r", exc)
+                    self.report.earnings_error = f"Partners API {exc.kind}: {exc.message}"
+                await self.runner._earnings_failed(delivery, self.report.earnings_error, self.report)
+                continue
+            await self.runner._deliver(
+                delivery,
+                self.settings[delivery.channel_id],
+                earnings,
+                self.previous.get(delivery.channel_id),
+                snapshot_id,
+                self.report,
+            )

@@ -1,6 +1,6 @@
 """Imports every table module so `Base.metadata` knows them all (Alembic, tests)."""
 
-import bot.storage.digest_tables  # noqa: F401
-from bot.storage import idempotency  # noqa: F401
-import bot.subscriptions.tables  # noqa: F401
+import bot.storage.digest_tables
+import bot.subscriptions.tables
 import bot.vault.tables  # noqa: F401
+from bot.storage import idempotency  # noqa: F401

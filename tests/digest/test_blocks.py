@@ -58,7 +58,7 @@ def test_first_digest_has_amounts_no_deltas_and_says_so():
     }
     text = json.dumps(message["blocks"])
     assert FIRST_DIGEST_NOTE in text and "▲" not in text and "▼" not in text
-    assert "Since yesterday" not in text
+    assert "Since the previous digest" not in text
     assert message["text"].startswith("Earnings digest for 2026-11-25: balance $641.50")
 
 

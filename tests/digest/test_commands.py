@@ -165,3 +165,14 @@ async def test_scheduler_runs_inside_the_bot_and_stops_with_it(tmp_path):
     finally:
         await stack.close()
     assert not scheduler.running
+
+
+async def test_status_after_slack_refused_the_channel_says_why_it_is_off(digest_stack, clock):
+    await digest(digest_stack, "on 09:00 Europe/Warsaw")
+    digest_stack.standin.state.channels["C_GENERAL"].is_archived = True
+    clock.advance(hours=2)
+    await DigestRunner(digest_stack.deps).run_once()
+    status = await digest(digest_stack, "status", user="U_PARTNER")
+    assert "is *off* (Slack refused to post in the channel (is_archived))" in status
+    assert "Last digest (2026-11-25): *not sent*" in status and "Next digest" not in status
+    assert "archived" in digest_stack.standin.state.messages("D_ADMIN")[0]["text"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from datetime import date, timedelta
 from decimal import Decimal
@@ -271,3 +272,26 @@ async def test_claim_key_is_the_local_date(deps, clock):
     clock.advance(hours=2)
     [(_, key)] = await DigestRunner(deps).due()
     assert key == DueKey("C_GENERAL", TODAY, START + timedelta(hours=1))
+
+
+async def test_a_run_cancelled_while_fetching_earnings_loses_nothing_and_duplicates_nothing(
+    deps, fakes, clock
+):
+    await subscribe(deps)
+    clock.advance(hours=2)
+    fakes.sandbox.state.latency_by_path[EARNINGS] = 1.0
+    task = asyncio.create_task(DigestRunner(deps).run_once())
+    async with asyncio.timeout(5):
+        # The sandbox records a call as it arrives; it has no event to wait on.
+        while not fakes.sandbox.state.count("GET", EARNINGS):  # noqa: ASYNC110
+            await asyncio.sleep(0.02)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    [delivery] = await rows(deps)
+    assert delivery.state == "claimed" and delivery.message_ts is None
+    fakes.sandbox.state.latency_by_path.clear()
+    clock.advance(minutes=6)
+    report = await DigestRunner(deps).run_once()
+    assert report.sent == ["C_GENERAL"]
+    assert len(fakes.standin.state.messages("C_GENERAL")) == 1

@@ -22,6 +22,16 @@ from tests.subscribe.conftest import (
 )
 
 
+async def settled_claim(service, timeout: float = 10.0):
+    """The license claim once the attempt holding it has recorded an outcome."""
+    async with asyncio.timeout(timeout):
+        while True:
+            claim = await service.claims.get("subscription", TRIAL)
+            if claim is not None and claim.state != "pending":
+                return claim
+            await asyncio.sleep(0.05)
+
+
 async def confirm_and_wait(stack, **kwargs):
     confirm = await confirmation(stack, **kwargs)
     await stack.driver.view_submission(confirm["id"], user_id=kwargs.get("user_id", "U_ADMIN"))
@@ -136,6 +146,8 @@ async def test_unknown_outcome_blocks_new_posts_until_the_grace_period(sub_stack
     service.verify_seconds = 0.3
     sub_stack.sandbox.state.fail_next(SUB_PATH, 503, method="POST")
     assert "Not confirmed yet" in await confirm_and_wait(sub_stack)
+    # The modal says "checking" while the first attempt still verifies; let it record its outcome.
+    await settled_claim(service)
     assert "not confirmed yet" in await confirm_and_wait(sub_stack)
     assert sub_stack.sandbox.state.count("POST", SUB_PATH) == 1
     service.unknown_grace = timedelta(0)
