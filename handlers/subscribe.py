@@ -51,6 +51,14 @@ from handlers.subscribe_views import (
 
 log = logging.getLogger(__name__)
 
+USAGE = (
+    "*/subscribe* — turn a client's partner-paid LiveChat trial into a paid subscription (admins only).\n"
+    "• `/subscribe` — list the trials you can pay for, each with a *Create subscription* button\n"
+    "• then choose plan, seats, billing cycle and card, check the price, and *Confirm*\n"
+    "• `/subscribe help` — this message\n"
+    "Cards live in the encrypted vault on the server: `partners-bot cards import card.json`."
+)
+
 SERVICE_KEY = "subscriptions"
 LICENSE_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 CHANNEL_ERRORS = {"not_in_channel", "channel_not_found", "is_archived", "restricted_action"}
@@ -193,6 +201,10 @@ def register(app: AsyncApp, deps: Deps) -> None:
 
     @app.command("/subscribe")
     async def subscribe_command(ack: AsyncAck, command: dict[str, Any]) -> None:
+        if (command.get("text") or "").strip():
+            # `/subscribe help` and anything unexpected: say what the command does, list nothing.
+            await ack(response_type="ephemeral", text=USAGE)
+            return
         if not is_admin(command.get("user_id")):
             await ack(response_type="ephemeral", text=ADMINS_ONLY)
             return

@@ -14,6 +14,7 @@ from typing import Any
 from aiohttp import web
 
 from bot.sandbox.state import SANDBOX_STATE
+from bot.vault.card import luhn_valid
 
 TEST_CARDS: dict[str, str] = {
     "4111111111111111": "success (Visa)",
@@ -35,17 +36,6 @@ REQUIRED_FIELDS: tuple[str, ...] = (
     "verification_value",
 )
 OPTIONAL_FIELDS: tuple[str, ...] = ("address1", "city", "state", "zip", "country")
-
-
-def luhn_valid(digits: str) -> bool:
-    """Luhn checksum of a digit string."""
-    total = 0
-    for index, char in enumerate(reversed(digits)):
-        value = int(char)
-        if index % 2 == 1:
-            value = value * 2 - 9 if value > 4 else value * 2
-        total += value
-    return total % 10 == 0
 
 
 def card_brand(digits: str) -> str:

@@ -150,3 +150,11 @@ async def test_crafted_confirmation_without_a_valid_order_sends_nothing(sub_stac
     assert "not valid" in str(result.body["view"])
     await asyncio.sleep(0.1)
     assert sub_stack.sandbox.state.count("POST", SUB_PATH) == 0
+
+
+async def test_help_answers_usage_and_lists_nothing(sub_stack):
+    result = await sub_stack.driver.command("/subscribe", "help", user_id="U_GUEST")
+    assert result.status == 200
+    assert "/subscribe" in result.body["text"] and "admins only" in result.body["text"]
+    await asyncio.sleep(0.1)
+    assert sub_stack.sandbox.state.count("GET", "/v2/partners/solutions/licenses") == 0
