@@ -8,7 +8,8 @@ is how the benchmark configures the fakes and reads their counters over HTTP:
   kwargs], channels: {prefix, count}}
 - `POST /response-urls` {count, channel_id, user_id} → {urls}
 - `POST /trigger-ids` {count, user_id} → {ids}
-- `GET /stats` → counters (Partners calls by path, response posts, Slack calls, views.open, messages)
+- `GET /stats[?times_prefix=C]` → counters (Partners calls by path, response posts, Slack calls, views.open,
+  messages; first/last message time in channels starting with C)
 """
 
 from __future__ import annotations
@@ -31,8 +32,9 @@ SANDBOX_TOKEN = "sandbox-token"
 BOT_TOKEN = "xoxb-standin"
 
 
-def stats(sandbox: RunningSandbox, standin: RunningStandin) -> dict[str, Any]:
-    """Everything a scenario checks, computed from what the fakes recorded."""
+def stats(sandbox: RunningSandbox, standin: RunningStandin, times_prefix: str = "") -> dict[str, Any]:
+    """Everything a scenario checks, computed from what the fakes recorded; with `times_prefix`,
+    also the wall times of the first and last message posted in channels whose id starts with it."""
     s = standin.state
     partners = Counter(f"{c.method} {c.path}" for c in sandbox.state.calls)
     posts = [p for posts in s.responses.values() for p in posts]
@@ -49,8 +51,14 @@ def stats(sandbox: RunningSandbox, standin: RunningStandin) -> dict[str, Any]:
         for r in s.requests
         if r.method == "views.open"
     ]
-    delivered_messages = Counter(m["channel"] for m in s.messages() if m.get("via") == "api")
+    api_messages = [m for m in s.messages() if m.get("via") == "api"]
+    delivered_messages = Counter(m["channel"] for m in api_messages)
+    times = sorted(
+        float(m["ts"]) for m in api_messages if times_prefix and m["channel"].startswith(times_prefix)
+    )
     return {
+        "first_message_time": times[0] if times else None,
+        "last_message_time": times[-1] if times else None,
         "partners_calls": dict(partners),
         "earnings_calls": sandbox.state.count("GET", "/v2/partners/earnings"),
         "response_posts": len(posts),
@@ -98,7 +106,7 @@ def control_app(sandbox: RunningSandbox, standin: RunningStandin) -> web.Applica
         return web.json_response({"ids": ids})
 
     async def get_stats(request: web.Request) -> web.Response:
-        return web.json_response(stats(sandbox, standin))
+        return web.json_response(stats(sandbox, standin, request.query.get("times_prefix", "")))
 
     app = web.Application()
     app.router.add_post("/configure", configure)

@@ -48,7 +48,6 @@ class Stack:
     urls: dict[str, str] = field(default_factory=dict)
     fakes: subprocess.Popen[bytes] | None = None
     bots: list[Bot] = field(default_factory=list)
-    replicas: list[subprocess.Popen[bytes]] = field(default_factory=list)
     session: aiohttp.ClientSession | None = None
 
     @property
@@ -102,10 +101,11 @@ class Stack:
         await procs.wait_for_http(f"{bot.url}/healthz", proc, log_path)
         return bot
 
-    async def start_baseline(self) -> Bot:
-        """Start the minimal Bolt app (signature check + ack) the same way."""
+    async def start_baseline(self, post_reply: Path | None = None) -> Bot:
+        """Start the minimal Bolt app (signature check + ack) the same way; with `post_reply`, it
+        also posts that file to every response URL (bench/baseline_app.py)."""
         port = procs.free_port()
-        log_path = self.workdir / "baseline.log"
+        log_path = self.workdir / f"baseline-{len(self.bots)}.log"
         proc = procs.start(
             [
                 sys.executable,
@@ -115,6 +115,7 @@ class Stack:
                 str(port),
                 "--slack-api-url",
                 self.urls["slack_api_url"],
+                *(["--post-reply", str(post_reply)] if post_reply else []),
             ],
             env=procs.clean_env(
                 {
@@ -130,26 +131,8 @@ class Stack:
         await procs.wait_for_http(f"{bot.url}/healthz", proc, log_path)
         return bot
 
-    async def start_digest_replica(self, database_url: str) -> subprocess.Popen[bytes]:
-        """Start one digest replica (bench/digest_replica.py) and wait until it is ready; SIGUSR1
-        makes it start running digests."""
-        index = len(self.replicas)
-        ready = self.workdir / f"replica-{index}.ready"
-        log_path = self.workdir / f"replica-{index}.log"
-        cwd = self.workdir / f"replica-{index}"
-        cwd.mkdir(exist_ok=True)
-        proc = procs.start(
-            [sys.executable, "-m", "bench.digest_replica", "--ready-file", str(ready)],
-            env=self.bot_env(database_url),
-            cwd=cwd,
-            log_path=log_path,
-        )
-        self.replicas.append(proc)
-        await procs.wait_for_file(ready, proc, log_path, timeout=60)
-        return proc
-
-    def replica_logs(self) -> list[str]:
-        return [procs.log_tail(self.workdir / f"replica-{i}.log", 200) for i in range(len(self.replicas))]
+    def log_text(self, bot: Bot) -> str:
+        return bot.log_path.read_text(errors="replace") if bot.log_path.exists() else ""
 
     def stop_bot(self, bot: Bot) -> None:
         procs.stop(bot.proc)
@@ -174,9 +157,10 @@ class Stack:
     async def trigger_ids(self, count: int = 1, user_id: str = "U_ADMIN") -> list[str]:
         return list((await self._post("/trigger-ids", {"count": count, "user_id": user_id}))["ids"])
 
-    async def stats(self) -> dict[str, Any]:
+    async def stats(self, times_prefix: str = "") -> dict[str, Any]:
         assert self.session is not None
-        async with self.session.get(self.control + "/stats") as resp:
+        params = {"times_prefix": times_prefix} if times_prefix else None
+        async with self.session.get(self.control + "/stats", params=params) as resp:
             resp.raise_for_status()
             return dict(await resp.json())
 
@@ -192,7 +176,7 @@ class Stack:
             await asyncio.sleep(interval)
 
     async def close(self) -> None:
-        for proc in [*self.replicas, *(bot.proc for bot in self.bots)]:
+        for proc in [bot.proc for bot in self.bots]:
             procs.stop(proc)
         if self.fakes is not None:
             procs.stop(self.fakes)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from typing import Any
 
 import aiohttp
@@ -12,6 +14,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.deps import Deps
 from bot.partners.errors import PartnersError
+from bot.partners.models import Earnings
 from bot.slack.respond import post_to_response_url
 from handlers.earnings_blocks import SHARE_ACTION_ID, USAGE, earnings_message, notice_message
 from handlers.messages import SLACK_TIMEOUT, partners_error_text, slack_error_text
@@ -33,7 +36,30 @@ async def reply(deps: Deps, response_url: str, message: dict[str, Any]) -> None:
     await post_to_response_url(deps.http, response_url, {"response_type": "ephemeral", **message})
 
 
-async def send_summary(deps: Deps, command: dict[str, Any]) -> None:
+class SummaryMemo:
+    """The latest `/earnings` reply, JSON-encoded, for the earnings object and second it shows.
+
+    Commands answered in the same second from the same cached earnings get byte-identical replies
+    (the "As of" date token has one-second resolution), so under load the reply is built and
+    encoded once per second instead of once per command: that was ~10% of the bot's CPU at
+    saturation (docs/bench.md).
+    """
+
+    def __init__(self) -> None:
+        self._earnings: Earnings | None = None
+        self._key: tuple[str, int] | None = None
+        self._body = b""
+
+    def encoded(self, earnings: Earnings, locale: str, as_of: datetime) -> bytes:
+        key = (locale, int(as_of.timestamp()))
+        if earnings is not self._earnings or key != self._key:
+            message = earnings_message(earnings, locale=locale, as_of=as_of)
+            self._body = json.dumps({"response_type": "ephemeral", **message}).encode()
+            self._earnings, self._key = earnings, key
+        return self._body
+
+
+async def send_summary(deps: Deps, command: dict[str, Any], memo: SummaryMemo | None = None) -> None:
     response_url = command["response_url"]
     try:
         earnings = await deps.partners.earnings()
@@ -41,8 +67,9 @@ async def send_summary(deps: Deps, command: dict[str, Any]) -> None:
         log.warning("/earnings failed: %r", exc, exc_info=True)
         await reply(deps, response_url, notice_message(partners_error_text(exc)))
         return
-    message = earnings_message(earnings, locale=deps.settings.locale, as_of=deps.clock.now())
-    await reply(deps, response_url, message)
+    body = (memo or SummaryMemo()).encoded(earnings, deps.settings.locale, deps.clock.now())
+    assert deps.http is not None
+    await post_to_response_url(deps.http, response_url, body)
 
 
 async def share_summary(deps: Deps, body: dict[str, Any]) -> None:
@@ -75,13 +102,14 @@ async def share_summary(deps: Deps, body: dict[str, Any]) -> None:
 def register(app: AsyncApp, deps: Deps, subcommands: dict[str, Subcommand] | None = None) -> None:
     """Bind `/earnings`, its subcommands (e.g. `digest`) and the Share button."""
     routes = dict(subcommands or {})
+    memo = SummaryMemo()
 
     @app.command("/earnings")
     async def earnings_command(ack: AsyncAck, command: dict[str, Any]) -> None:
         words = (command.get("text") or "").split()
         if not words:
             await ack()
-            await send_summary(deps, command)
+            await send_summary(deps, command, memo)
             return
         handler = routes.get(words[0].lower())
         if handler is None:

@@ -42,6 +42,8 @@ class Claim:
     state: str
     owner: str
     result: dict[str, Any] | None
+    # Won by taking over a stale `pending` claim: its dead owner may have done part of the work.
+    taken_over: bool = False
 
 
 class IdempotencyStore:
@@ -82,7 +84,7 @@ class IdempotencyStore:
                     .values(owner=owner, updated_at=now)
                 )
                 if taken.rowcount == 1:  # type: ignore[attr-defined]
-                    return Claim(won=True, state="pending", owner=owner, result=None)
+                    return Claim(won=True, state="pending", owner=owner, result=None, taken_over=True)
             result = json.loads(row.result) if row.result else None
             return Claim(won=False, state=row.state, owner=row.owner, result=result)
 

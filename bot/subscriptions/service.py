@@ -7,7 +7,8 @@ Two claims guard the POST (see `bot.storage.idempotency`):
   written before the POST, released only when the API proves nothing was created, kept `done` after a
   creation, and kept `unknown` when the POST's fate is unknown (timeout, 5xx): then no new POST goes out
   until LiveChat shows the subscription (→ exists) or `unknown_grace` passes with the license still
-  unpaid.
+  unpaid. A `pending` claim left by a process that died (taken over after 5 minutes) may hide a POST
+  that went out, so it is settled the same way: re-read, and `unknown` unless LiveChat shows it paid.
 """
 
 from __future__ import annotations
@@ -160,6 +161,8 @@ class SubscriptionService:
     ) -> Result:
         for _ in range(3):
             claim = await self.claims.claim(LICENSE_SCOPE, order.license_id)
+            if claim.won and claim.taken_over:
+                return await self._settle_takeover(order, claim.owner, user_id)
             if claim.won:
                 return await self._run(order, user_id, attempt, claim.owner, on_unknown)
             settled = await self._settle_existing(order, claim)
@@ -256,6 +259,24 @@ class SubscriptionService:
         result = Result(Outcome.CREATED, CREATED_TEXT, 201, card_last4=last4, user_id=user_id, at=self._now())
         await self._record_done(order, owner, result)
         return result
+
+    async def _settle_takeover(self, order: Order, owner: str, user_id: str) -> Result:
+        """A process died holding the license claim, perhaps mid-POST: never POST blindly after it.
+
+        Like an unknown outcome: LiveChat showing the license paid settles it; otherwise the claim
+        becomes `unknown` and the usual grace period starts before anyone may POST again.
+        """
+        paid = await self._is_paid(order.license_id)
+        if paid:
+            result = Result(Outcome.ALREADY, "LiveChat confirms this license has a subscription now.")
+            await self._record_done(order, owner, result)
+            return result
+        log.warning("license %s: took over a claim left by a stopped process; not posting", order.license_id)
+        earlier = Result(Outcome.UNKNOWN, UNKNOWN_TEXT, user_id=user_id, at=self._now())
+        await self.claims.finish(
+            LICENSE_SCOPE, order.license_id, owner, state="unknown", result=earlier.to_json()
+        )
+        return Result(Outcome.UNKNOWN, STILL_UNKNOWN_TEXT)
 
     async def _verify(self, order: Order, owner: str, user_id: str, status: int | None, last4: str) -> Result:
         """After an unknown outcome, watch the license for a while; never POST again meanwhile."""

@@ -83,8 +83,13 @@ async def test_users_outside_allowed_list_are_refused_without_api_call():
         result = await stack.driver.command("/earnings", user_id="U_MEMBER")
         assert result.status == 200
         assert "ALLOWED_USER_IDS" in result.body["text"]
-        clicked = await stack.driver.block_action(SHARE_ACTION_ID, "share", user_id="U_MEMBER", channel_id="C_GENERAL")
+        response_url = stack.standin.state.new_response_url(channel_id="C_GENERAL", user_id="U_MEMBER")
+        clicked = await stack.driver.block_action(
+            SHARE_ACTION_ID, "share", user_id="U_MEMBER", channel_id="C_GENERAL", response_url=response_url
+        )
         assert clicked.status == 200
+        notice = await stack.standin.state.wait_for_response(response_url, timeout=5)
+        assert "ALLOWED_USER_IDS" in notice.payload["text"]
         await asyncio.sleep(0.2)
         assert stack.sandbox.state.count("GET", EARNINGS) == 0
         assert stack.standin.state.calls("chat.postMessage") == []
@@ -125,7 +130,9 @@ async def test_share_where_bot_is_not_a_member_says_how_to_invite(stack):
     await stack.driver.block_action(
         SHARE_ACTION_ID, "share", user_id="U_ADMIN", channel_id="C_GENERAL", response_url=result.response_url
     )
-    await stack.standin.state.wait_for(lambda: len(stack.standin.state.response_posts(result.response_url)) >= 2)
+    await stack.standin.state.wait_for(
+        lambda: len(stack.standin.state.response_posts(result.response_url)) >= 2
+    )
     notice = stack.standin.state.response_posts(result.response_url)[1].payload
     assert "/invite" in notice["text"]
 

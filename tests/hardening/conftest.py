@@ -14,15 +14,18 @@ from dataclasses import dataclass, field
 
 import pytest
 
+from bot.clock import Clock
 from bot.local_stack import SIGNING_SECRET, LocalStack, start_local_stack
 from bot.logs import setup_logging
 from bot.sandbox import SandboxOptions
 from bot.slack_standin import StandinOptions
+from bot.vault import new_key
 
 BOT_TOKEN = "xoxb-4242-hardening-bot-token-Zq8"
 PARTNERS_TOKEN = "ptok-hardening-partners-token-91c"
 CARD_NUMBER = "4111111111111111"
 CVV = "737"
+VAULT_KEY = new_key()
 SECRETS = {"bot token": BOT_TOKEN, "signing secret": SIGNING_SECRET, "partners token": PARTNERS_TOKEN}
 LIBRARY_LOGGERS = ("slack_bolt", "slack_sdk", "aiohttp")
 
@@ -65,7 +68,8 @@ def debug_logs() -> Iterator[LogCapture]:
     root = logging.getLogger()
     saved_handlers, saved_level = list(root.handlers), root.level
     saved_levels = {name: logging.getLogger(name).level for name in LIBRARY_LOGGERS}
-    setup_logging("DEBUG", SECRETS.values())
+    # The secrets production gives its filter (`bot.commands.runtime.secrets_of`), vault key included.
+    setup_logging("DEBUG", [*SECRETS.values(), VAULT_KEY])
     handler = root.handlers[0]
     assert isinstance(handler, logging.StreamHandler)
     capture = LogCapture(io.StringIO())
@@ -85,13 +89,14 @@ def debug_logs() -> Iterator[LogCapture]:
             logging.getLogger(name).setLevel(level)
 
 
-async def start_hardening_stack(**overrides: object) -> LocalStack:
+async def start_hardening_stack(clock: Clock | None = None, **overrides: object) -> LocalStack:
     """The local stack with this suite's secrets; U_ADMIN is admin, U_GUEST is not allowed."""
     settings = {"admin_user_ids": "U_ADMIN", "allowed_user_ids": "U_ADMIN,U_PARTNER", **overrides}
     return await start_local_stack(
         sandbox_options=SandboxOptions(token=PARTNERS_TOKEN),
         standin_options=StandinOptions(bot_token=BOT_TOKEN),
         settings_overrides=settings,
+        clock=clock,
     )
 
 
@@ -128,3 +133,19 @@ def assert_no_secrets(text: str, secrets: dict[str, str] | None = None) -> None:
     """Fail naming the secret (never printing it) if any appears in `text`."""
     found = [name for name, value in (secrets or SECRETS).items() if value in text]
     assert not found, f"secrets leaked: {found}"
+
+
+@pytest.fixture
+async def sub_hstack(tmp_path) -> AsyncIterator[LocalStack]:
+    """The hardening stack with a vault key, plan prices and the card in the vault (file SQLite)."""
+    from tests.hardening.flows import PLAN_PRICES, seed_card
+
+    database_url = f"sqlite+aiosqlite:///{tmp_path}/bot.db"
+    await seed_card(database_url)
+    running = await start_hardening_stack(
+        vault_key=VAULT_KEY, plan_prices=PLAN_PRICES, database_url=database_url
+    )
+    try:
+        yield running
+    finally:
+        await running.close()
