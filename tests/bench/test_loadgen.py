@@ -111,3 +111,31 @@ async def test_closed_loop_and_signature_check(baseline_url: str) -> None:
     async with new_session() as session:
         refused = await send_one(session, baseline_url, _command(0, secret="wrong-secret"))
     assert refused.status == 401
+
+
+async def test_posting_baseline_posts_the_reply_to_each_response_url() -> None:
+    """The informational variant really makes the second HTTP exchange it is meant to price."""
+    standin = await start_slack_standin()
+    reply = b'{"response_type": "ephemeral", "text": "bench reply"}'
+    token = standin.state.options.bot_token
+    runner = web.AppRunner(build_baseline_app(SECRET, token, standin.api_url, reply))
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    try:
+        url = f"http://127.0.0.1:{runner.addresses[0][1]}/slack/events"
+        response_urls = [
+            standin.state.new_response_url(channel_id="C_GENERAL", user_id="U_ADMIN") for _ in range(3)
+        ]
+        requests = [
+            slash_command(SECRET, "/earnings", response_url=u, trigger_id=f"t.{i}")
+            for i, u in enumerate(response_urls)
+        ]
+        result = await closed_loop(url, lambda i: requests[i], concurrency=3, total=3)
+        assert result.ok_count == 3
+        for response_url in response_urls:
+            post = await standin.state.wait_for_response(response_url)
+            assert post.payload["text"] == "bench reply"
+    finally:
+        await runner.cleanup()
+        await standin.close()
