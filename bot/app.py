@@ -21,17 +21,34 @@ BOLT_KEY = web.AppKey("bolt", AsyncApp)
 MAX_BODY_BYTES = 512 * 1024  # Slack payloads are far smaller; anything bigger is refused with 413.
 
 
+class _DropMessage(logging.Filter):
+    def __init__(self, fragment: str):
+        super().__init__()
+        self.fragment = fragment
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return self.fragment not in record.getMessage()
+
+
 def build_bolt_app(deps: Deps) -> AsyncApp:
     """The Bolt app: signature verification always on, every listener registered."""
     settings = deps.settings
     settings.require("SLACK_SIGNING_SECRET", "SLACK_BOT_TOKEN")
     assert settings.slack_signing_secret is not None and settings.slack_bot_token is not None
-    app = AsyncApp(
-        client=deps.slack,
-        signing_secret=settings.slack_signing_secret.get_secret_value(),
-        request_verification_enabled=True,
-        logger=logging.getLogger("slack_bolt"),
-    )
+    bolt_logger = logging.getLogger("slack_bolt")
+    # Bolt reads SLACK_BOT_TOKEN from the environment on its own and then warns that our client
+    # (built from that same token) takes priority: true, expected, and only noise in the log.
+    quiet = _DropMessage("`token` will be unused")
+    bolt_logger.addFilter(quiet)
+    try:
+        app = AsyncApp(
+            client=deps.slack,
+            signing_secret=settings.slack_signing_secret.get_secret_value(),
+            request_verification_enabled=True,
+            logger=bolt_logger,
+        )
+    finally:
+        bolt_logger.removeFilter(quiet)
     register_all(app, deps)
     return app
 

@@ -400,8 +400,8 @@ NOT_SUBSCRIBABLE_TEXT = (
     "This license can no longer be subscribed by the partner (it is blocked, inactive or paid by the client)."
 )
 BUSY_TEXT = (
-    "Another admin is subscribing this license right now. Its result will be posted in the channel; "
-    "nothing more was sent."
+    "Another attempt for this license is still running (or was interrupted moments ago), so nothing "
+    "more was sent. Its result is posted in the channel; if none appears, try again in a few minutes."
 )
 UNKNOWN_TEXT = (
     "Not confirmed yet — LiveChat did not answer in time and does not show the subscription yet. "
