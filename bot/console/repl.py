@@ -14,13 +14,16 @@ import shlex
 import sys
 import tempfile
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 from pathlib import Path
 from typing import Any, TextIO
 
+from bot.clock import OffsetClock
 from bot.console.demo import DEMO_PLAN_PRICES, seed_demo_card
 from bot.console.forms import Cancelled, Prompter
 from bot.console.session import ConsoleSession
 from bot.console.terminal import Terminal
+from bot.digest.runner import DigestRunner
 from bot.local_stack import SANDBOX_TOKEN, LocalStack, start_local_stack
 from bot.sandbox import SandboxOptions
 from bot.settings import Settings
@@ -60,6 +63,8 @@ in CHANNEL           post commands from another channel: {channels}
 shape 2018|today     the sandbox's earnings JSON shape            latency SECONDS   sandbox delay per answer
 fail PATH STATUS [N] sandbox answers STATUS to the next N requests under PATH (e.g. /v2/partners/earnings 503)
 fail METHOD ERROR    the stand-in Slack fails the next METHOD call (e.g. chat.postMessage not_in_channel)
+digest               deliver every daily digest that is due now (`/earnings digest on HH:MM` first)
+tomorrow             jump a day ahead: the sandbox earns commission overnight, then due digests go out
 help                 this text                                    quit     leave (also Ctrl-D)"""
 
 
@@ -179,6 +184,8 @@ class Console:
             "shape": self._shape,
             "latency": self._latency,
             "fail": self._fail,
+            "digest": self._digest,
+            "tomorrow": self._tomorrow,
         }.get(word)
         if handler is None:
             self.io.say(f"? unknown: {word!r}. Slash commands start with /, e.g. /earnings. Type `help`.")
@@ -247,6 +254,31 @@ class Console:
         self._fresh_partners_data()
         self.io.say(f"the sandbox now waits {max(0.0, seconds):g} s before every answer")
 
+    async def _digest(self, rest: str = "") -> None:
+        report = await self.session.local(DigestRunner(self.stack.deps).run_once)
+        if not report.due:
+            self.io.say(
+                "no digest is due now (turn one on with /earnings digest on HH:MM, a time already past)"
+            )
+            return
+        failed = {**report.failed, **report.disabled}
+        self.io.say(
+            f"digests sent: {len(report.sent)}"
+            + (f"; not sent: {', '.join(f'{c} ({why})' for c, why in failed.items())}" if failed else "")
+        )
+
+    async def _tomorrow(self, rest: str) -> None:
+        clock = self.stack.deps.clock
+        if not isinstance(clock, OffsetClock):
+            self.io.say("! this console runs on the real clock; `tomorrow` is not available")
+            return
+        clock.offset += timedelta(days=1)
+        moved = self.stack.sandbox.state.advance_day()
+        self._fresh_partners_data()
+        local = clock.now().astimezone().strftime("%A %d %B %Y, %H:%M")
+        self.io.say(f"it is now {local} (the sandbox moved a day: {moved})")
+        await self._digest()
+
     async def _fail(self, rest: str) -> None:
         args = shlex.split(rest)
         if len(args) >= 2 and "/" not in args[0] and "." in args[0]:
@@ -281,6 +313,7 @@ async def console_main(
         stack = await start_local_stack(
             sandbox_options=SandboxOptions(token=SANDBOX_TOKEN, earnings_shape=shape, latency=latency),  # type: ignore[arg-type]
             settings_overrides=console_settings_overrides(f"sqlite+aiosqlite:///{path}", admin=user_id),
+            clock=OffsetClock(),
         )
         try:
             await seed_demo_card(stack)

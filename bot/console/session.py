@@ -15,7 +15,7 @@ import weakref
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from bot.console.forms import Cancelled, Prompter, run_form, state_values
 from bot.console.render import Control, Rendered, has_inputs, render_message, render_view, text_of
@@ -25,6 +25,8 @@ from bot.slack_standin import DriverResult, StoredView
 JsonDict = dict[str, Any]
 _CONSOLE_DIR = str(Path(__file__).resolve().parent)
 _IGNORED_TASK_FILES = ("/aiohttp/", "/asyncio/", _CONSOLE_DIR)
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -283,6 +285,14 @@ class ConsoleSession:
         await self.settle()
         self.report(snap)
         await self.follow_views()
+        return result
+
+    async def local(self, work: Callable[[], Awaitable[T]]) -> T:
+        """Run bot work started from the console itself (not by Slack) and show what it posted."""
+        snap = self.snapshot()
+        result = await work()
+        await self.settle()
+        self.report(snap)
         return result
 
     async def command(self, command: str, text: str = "") -> DriverResult:
