@@ -30,40 +30,14 @@ from bot.partners import (
 )
 from bot.partners.cache import SingleFlightCache
 from bot.partners.client import MAX_RETRY_AFTER
+from tests.unit.earnings_samples import EARNINGS_2018, EARNINGS_TODAY
 
 BASE = "https://partners.test"
 TOKEN = "pp-secret-token-5f3a9c1e"
 EARNINGS_URL = f"{BASE}/v2/partners/earnings"
 CAMPAIGNS_URL = f"{BASE}/v2/partners/affiliates/campaigns"
-
-EARNINGS_2018 = {
-    "balance": 641.50,
-    "commission": 9894,
-    "blocked": 0,
-    "withdrawals": 9252.50,
-    "pending": 0,
-    "discount": 21569.8,
-}
-EARNINGS_TODAY = {
-    "balance": 16519.12,
-    "blocked": 10,
-    "commission_total": 25771.62,
-    "commission_last_30_days": 1203.3,
-    "withdrawals": 9252.5,
-    "pending": 120.05,
-    "brand_new_field": {"whatever": True},
-    "affiliate": {
-        "commission_total": 20000.1,
-        "commission_last_30_days": 1000,
-        "livechat": {"commission_total": 15000.1, "commission_last_30_days": 800},
-        "chatbot": {"commission_total": 5000, "commission_last_30_days": 200},
-    },
-    "solution": {
-        "commission_total": 5771.52,
-        "commission_last_30_days": 203.3,
-        "livechat": {"commission_total": 5771.52, "commission_last_30_days": 203.3, "discount": 1442.88},
-    },
-}
+# Unknown fields must not break parsing.
+EARNINGS_TODAY = {**EARNINGS_TODAY, "brand_new_field": {"whatever": True}}
 
 
 class Sleeps:
