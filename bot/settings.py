@@ -16,10 +16,13 @@ from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from pydantic_settings import SettingsError as SourceError
 
+from bot.subscriptions.orders import PLANS
+
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///data/partners-bot.db"
 LIVECHAT_RECURLY_PUBLIC_KEY = "ewr1-QCXZap10wOSm13fxI4u5Jt"
 
 UserIds = Annotated[frozenset[str], NoDecode]
+SLACK_USER_ID = re.compile(r"[UW][A-Z0-9_]+")
 
 
 class SettingsError(Exception):
@@ -29,9 +32,13 @@ class SettingsError(Exception):
 def _split_ids(value: object) -> object:
     if isinstance(value, str):
         ids = [part.strip() for part in value.replace(";", ",").split(",")]
-        bad = [i for i in ids if i and not i.replace("_", "").isalnum()]
+        # Slack compares ids exactly: a name or a lower-case id would silently never match anyone.
+        bad = [i for i in ids if i and not SLACK_USER_ID.fullmatch(i)]
         if bad:
-            raise ValueError(f"not a Slack user id: {bad[0]!r} (expected e.g. U012ABCDEF)")
+            raise ValueError(
+                f"not a Slack user id: {bad[0]!r} (expected e.g. U012ABCDEF; "
+                "in Slack: profile → ⋮ → Copy member ID)"
+            )
         return frozenset(i for i in ids if i)
     return value
 
@@ -46,7 +53,11 @@ class Settings(BaseSettings):
     """Everything Partners Bot reads from its environment."""
 
     model_config = SettingsConfigDict(
-        env_file=".env", env_file_encoding="utf-8", extra="ignore", case_sensitive=False, env_ignore_empty=True
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        case_sensitive=False,
+        env_ignore_empty=True,
     )
 
     slack_bot_token: SecretStr | None = None
@@ -97,6 +108,17 @@ class Settings(BaseSettings):
             raise ValueError(f"unknown locale {value!r} (expected e.g. en_US, de_DE, pl_PL)") from exc
         return value
 
+    @field_validator("plan_prices")
+    @classmethod
+    def _check_plan_prices(cls, value: dict[str, Decimal]) -> dict[str, Decimal]:
+        # A misspelt plan ("Team", "pro") would silently show no price in /subscribe.
+        for plan, price in value.items():
+            if plan not in PLANS:
+                raise ValueError(f'unknown plan {plan!r} (expected {", ".join(PLANS)}), e.g. {{"team": 33}}')
+            if not price.is_finite() or price <= 0:
+                raise ValueError(f"the {plan} price must be a positive amount per seat per month")
+        return value
+
     @field_validator("database_url")
     @classmethod
     def _check_database_url(cls, value: str) -> str:
@@ -137,9 +159,11 @@ def load_settings(**overrides: object) -> Settings:
         first = exc.errors()[0]
         name = str(first["loc"][0]).upper() if first["loc"] else "a setting"
         message = first["msg"].removeprefix("Value error, ")
+        if len(first["loc"]) > 1:  # inside a JSON value: say which key, e.g. PLAN_PRICES' "team"
+            message = f"{'.'.join(str(part) for part in first['loc'][1:])}: {message}"
         raise SettingsError(f"{name} is malformed: {message}") from None
     except SourceError as exc:
         # pydantic-settings fails before validation when a complex value (e.g. PLAN_PRICES) is not JSON.
         found = re.search(r'field "([^"]+)"', str(exc))
         name = found.group(1).upper() if found else "a setting"
-        raise SettingsError(f"{name} is malformed: expected JSON, e.g. PLAN_PRICES={{\"team\": 33}}") from None
+        raise SettingsError(f'{name} is malformed: expected JSON, e.g. PLAN_PRICES={{"team": 33}}') from None

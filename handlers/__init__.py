@@ -5,11 +5,12 @@ from __future__ import annotations
 from slack_bolt.async_app import AsyncApp
 
 from bot.deps import Deps
-from handlers import access, campaign, digest, earnings, retries, subscribe
+from handlers import access, campaign, digest, earnings, errors, retries, subscribe
 
 
 def register_all(app: AsyncApp, deps: Deps) -> None:
-    retries.register(app, deps)  # first: a known retry must not run anything again
+    errors.register(app, deps)
+    retries.register(app, deps)  # first middleware: a known retry must not run anything again
     access.register(app, deps)
     earnings.register(app, deps, subcommands={"digest": digest.subcommand})
     digest.register(app, deps)

@@ -333,7 +333,7 @@ def announcement_message(
 ) -> dict[str, Any]:
     """The post that shares a new campaign's links with the channel (or the creator's DM)."""
     text = (
-        f"New {product_name(campaign.product)} campaign {campaign.name}: "
+        f"New {product_name(campaign.product)} campaign {_escape(campaign.name)}: "
         f"{campaign.short_url or campaign.url or campaign.slug} (created by <@{created_by}>)"
     )
     blocks = []
@@ -420,7 +420,7 @@ def campaign_list_message(
         )
     if buttons:
         blocks.append({"type": "actions", "block_id": "campaign_list_pages", "elements": buttons})
-    text = f"{title}: " + ", ".join(c.name for c in shown)
+    text = f"{title}: " + ", ".join(_escape(c.name) for c in shown)
     return {"text": text[:3000], "blocks": blocks}
 
 
@@ -484,7 +484,7 @@ def disable_confirmation(matches: Sequence[Campaign]) -> dict[str, Any]:
     header = (
         "Disable this campaign?" if len(matches) == 1 else "Several campaigns match; pick the one to disable."
     )
-    names = ", ".join(f"{c.name} ({c.slug})" for c in matches)
+    names = ", ".join(f"{_escape(c.name)} ({_escape(c.slug)})" for c in matches)
     return {"text": f"{header} {names}"[:3000], "blocks": [_section(f"*{header}*"), *blocks]}
 
 

@@ -173,7 +173,9 @@ async def fill_form(
         locale=deps.settings.locale,
         seats=details.seats,
     )
-    await update_view(deps, view_id, view, hash=hash)
+    if not await update_view(deps, view_id, view, hash=hash):
+        # Never leave the admin looking at "Loading…": say something failed instead.
+        await update_view(deps, view_id, message_view(f"The form could not be shown. {UNEXPECTED}"))
 
 
 async def announce(deps: Deps, order: Order, user_id: str) -> None:

@@ -79,13 +79,11 @@ def run_import(args: argparse.Namespace) -> int:
         return 1
 
     async def store(vault: CardVault) -> list[str]:
-        lines = []
-        for card in cards:
-            replaced = await vault.put(card)
-            lines.append(
-                f"{'replaced' if replaced else 'imported'} {card.summary()}, expires {card.month:02d}/{card.year}"
-            )
-        return lines
+        replaced = await vault.put_many(cards)  # one transaction: every card or none
+        return [
+            f"{'replaced' if was else 'imported'} {card.summary()}, expires {card.month:02d}/{card.year}"
+            for card, was in zip(cards, replaced, strict=True)
+        ]
 
     for line in _with_vault(store):
         print(line)

@@ -23,7 +23,7 @@ from slack_sdk.errors import SlackApiError
 from bot.deps import Deps
 from bot.digest.blocks import DigestContext, digest_message
 from bot.digest.schedule import ScheduleError, due_dates, is_late, scheduled_at
-from bot.digest.store import ChannelDigest, Delivery, DigestStore, DueKey, retry_delay
+from bot.digest.store import SNAPSHOT_RETENTION, ChannelDigest, Delivery, DigestStore, DueKey, retry_delay
 from bot.partners.errors import PartnersError
 from bot.partners.models import Earnings
 
@@ -154,6 +154,9 @@ class DigestRunner:
         finally:
             if run.earnings_task is not None and not run.earnings_task.done():
                 run.earnings_task.cancel()  # the run was cancelled (shutdown) mid-fetch
+        task = run.earnings_task
+        if task is not None and task.done() and not task.cancelled() and task.exception() is None:
+            await self._prune_snapshots()
         log.info(
             "digest run: %d due, %d claimed, %d sent, %d failed, %d disabled",
             report.due,
@@ -163,6 +166,13 @@ class DigestRunner:
             len(report.disabled),
         )
         return report
+
+    async def _prune_snapshots(self) -> None:
+        """This run stored a snapshot: drop old ones nobody compares with any more (best effort)."""
+        try:
+            await self.store.prune_snapshots(self.deps.clock.now() - SNAPSHOT_RETENTION)
+        except Exception:
+            log.exception("could not prune old earnings snapshots; trying again after the next fetch")
 
     async def _render_only(self, candidates: list[tuple[ChannelDigest, DueKey]], report: RunReport) -> None:
         report.earnings_calls += 1

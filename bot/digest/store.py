@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, select, tuple_, update
+from sqlalchemy import and_, delete, func, select, tuple_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -27,6 +27,9 @@ from bot.storage.db import Database
 from bot.storage.digest_tables import DigestChannel, DigestDelivery, EarningsSnapshot
 
 CHUNK = 400  # rows per statement: well under SQLite's and asyncpg's bound-parameter limits
+# Snapshots older than this are deleted unless a channel's latest sent digest still points at one
+# (tomorrow's deltas are computed from it, however long ago that digest went out).
+SNAPSHOT_RETENTION = timedelta(days=40)
 
 _AMOUNTS = (
     "balance",
@@ -205,6 +208,32 @@ class DigestStore:
         async with self.db.session() as session:
             row = await session.get(EarningsSnapshot, snapshot_id)
             return Earnings.model_validate(json.loads(row.payload)) if row else None
+
+    async def prune_snapshots(self, older_than: datetime) -> int:
+        """Delete snapshots taken before `older_than` that no channel's latest sent digest uses."""
+        latest = (
+            select(DigestDelivery.channel_id, func.max(DigestDelivery.local_date).label("day"))
+            .where(DigestDelivery.state == "sent", DigestDelivery.snapshot_id.is_not(None))
+            .group_by(DigestDelivery.channel_id)
+            .subquery()
+        )
+        needed = (
+            select(DigestDelivery.snapshot_id)
+            .join(
+                latest,
+                and_(
+                    DigestDelivery.channel_id == latest.c.channel_id,
+                    DigestDelivery.local_date == latest.c.day,
+                ),
+            )
+            .where(DigestDelivery.snapshot_id.is_not(None))
+        )
+        statement = delete(EarningsSnapshot).where(
+            EarningsSnapshot.taken_at < older_than, EarningsSnapshot.id.not_in(needed)
+        )
+        async with self.db.session() as session:
+            result = await session.execute(statement)
+            return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
     async def previous_snapshots(self, channel_ids: Collection[str]) -> dict[str, Earnings]:
         """Each channel's earnings as shown in its latest sent digest (what today's is compared with)."""

@@ -28,6 +28,7 @@ log = logging.getLogger(__name__)
 M = TypeVar("M")
 RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
 MAX_RETRY_AFTER = 30.0
+MAX_API_MESSAGE = 300
 SubscriptionPath = Literal["current", "2018"]
 
 
@@ -72,7 +73,9 @@ def _error_details(body: Any) -> tuple[str | None, dict[str, str]]:
         fields = {str(k): str(v) for k, v in raw_fields.items()}
     else:
         fields = {}
-    return (str(message) if message else None), fields
+    # The message ends up in Slack text (3,000 characters a section at most): keep it a sentence.
+    text = str(message)[:MAX_API_MESSAGE] if message else None
+    return text, {k[:100]: v[:MAX_API_MESSAGE] for k, v in list(fields.items())[:20]}
 
 
 class PartnersClient:

@@ -211,9 +211,21 @@ def parse_cards(payload: Any, today: date) -> tuple[list[Card], list[CardInvalid
     items = payload if isinstance(payload, list) else [payload]
     cards: list[Card] = []
     problems: list[CardInvalid] = []
+    seen: set[str] = set()
     for index, item in enumerate(items):
         try:
-            cards.append(validate_card(item, today, index=index))
+            card = validate_card(item, today, index=index)
         except CardInvalid as exc:
             problems.append(exc)
+            continue
+        if card.label in seen:
+            # Stored in turn, the later card would silently replace the earlier one.
+            problems.append(
+                CardInvalid(
+                    {"label": "is used by an earlier card in this file"}, index=index, label=card.label
+                )
+            )
+            continue
+        seen.add(card.label)
+        cards.append(card)
     return cards, problems

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from cryptography.fernet import InvalidToken, MultiFernet
@@ -63,17 +64,25 @@ class CardVault:
 
     async def put(self, card: Card) -> bool:
         """Store `card` under its label, replacing one with the same label; True when it replaced one."""
+        [replaced] = await self.put_many([card])
+        return replaced
+
+    async def put_many(self, cards: Sequence[Card]) -> list[bool]:
+        """Store every card in one transaction (all or none); per card, True when it replaced one."""
         now = self.clock.now()
-        ciphertext = self.cipher.encrypt(_plain(card)).decode()
+        encrypted = [(card, self.cipher.encrypt(_plain(card)).decode()) for card in cards]
+        replaced: list[bool] = []
         async with self.db.session() as session:
-            row = (await session.execute(select(VaultCard).where(VaultCard.label == card.label))).scalar()
-            replaced = row is not None
-            if row is None:
-                row = VaultCard(label=card.label, created_at=now)
-                session.add(row)
-            row.brand, row.last4 = card.brand, card.last4
-            row.exp_month, row.exp_year = card.month, card.year
-            row.ciphertext, row.updated_at = ciphertext, now
+            for card, ciphertext in encrypted:
+                row = (await session.execute(select(VaultCard).where(VaultCard.label == card.label))).scalar()
+                replaced.append(row is not None)
+                if row is None:
+                    row = VaultCard(label=card.label, created_at=now)
+                    session.add(row)
+                row.brand, row.last4 = card.brand, card.last4
+                row.exp_month, row.exp_year = card.month, card.year
+                row.ciphertext, row.updated_at = ciphertext, now
+                await session.flush()
         return replaced
 
     async def list(self) -> list[CardSummary]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from bot.subscriptions.audit import AuditLog
-from handlers.subscribe_views import CONFIRM_CALLBACK
+from handlers.subscribe_views import CONFIRM_CALLBACK, OPEN_ACTION_PREFIX
 from tests.e2e.blockkit import assert_valid_message, assert_valid_view
 from tests.subscribe.conftest import (
     ANSWERS,
@@ -158,3 +158,15 @@ async def test_help_answers_usage_and_lists_nothing(sub_stack):
     assert "/subscribe" in result.body["text"] and "admins only" in result.body["text"]
     await asyncio.sleep(0.1)
     assert sub_stack.sandbox.state.count("GET", "/v2/partners/solutions/licenses") == 0
+
+
+async def test_form_that_slack_refuses_is_replaced_by_a_message_not_left_loading(sub_stack):
+    sub_stack.standin.state.fail_next("views.update", error="invalid_arguments")
+    result = await sub_stack.driver.block_action(
+        OPEN_ACTION_PREFIX + TRIAL, TRIAL, user_id="U_ADMIN", channel_id="C_GENERAL"
+    )
+    assert result.status == 200
+    await sub_stack.standin.state.wait_for_call("views.update", count=2)
+    shown = sub_stack.standin.state.top_view("U_ADMIN").view
+    assert "could not be shown" in str(shown["blocks"])
+    assert "Loading" not in str(shown["blocks"])

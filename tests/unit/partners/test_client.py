@@ -741,3 +741,19 @@ async def test_one_caller_cancelled_does_not_cancel_shared_load(client, api):
     gate.set()
     assert (await second).balance == Decimal("641.5")
     assert len(sent(api)) == 1
+
+
+async def test_oversized_api_error_text_is_cut_to_a_sentence(client, api):
+    huge = "x" * 4000
+    body = {"error": {"message": huge, "fields": {f"f{i}": huge[:1000] for i in range(25)}}}
+    api.post(
+        CAMPAIGNS_URL + "?product=livechat",
+        status=400,
+        body=json.dumps(body),
+        content_type="application/json",
+    )
+    with pytest.raises(PartnersValidationError) as info:
+        await client.create_campaign(product="livechat", name="Spring promo")
+    assert 0 < len(info.value.message) <= 300
+    assert len(info.value.fields) <= 20
+    assert all(len(v) <= 300 for v in info.value.fields.values())
