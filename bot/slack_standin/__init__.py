@@ -8,6 +8,7 @@ from bot.slack_standin.driver import (
     input_elements,
 )
 from bot.slack_standin.signing import signed_headers, slack_signature
+from bot.slack_standin.socket_mode import SocketEnvelope, SocketModeHub
 from bot.slack_standin.state import (
     RecordedRequest,
     ResponsePost,
@@ -31,6 +32,8 @@ __all__ = [
     "ResponsePost",
     "RunningStandin",
     "SlackDriver",
+    "SocketEnvelope",
+    "SocketModeHub",
     "StandinChannel",
     "StandinOptions",
     "StandinState",

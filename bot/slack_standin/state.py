@@ -20,6 +20,8 @@ from zoneinfo import ZoneInfo
 from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 
+from bot.slack_standin.socket_mode import SocketModeHub
+
 JsonDict = dict[str, Any]
 
 DEFAULT_TZ = "Europe/Warsaw"
@@ -135,6 +137,7 @@ class StandinOptions:
     """Configuration of a stand-in workspace. A DM channel ``D<user id without U>`` exists per user."""
 
     bot_token: str = "xoxb-standin"
+    app_token: str = "xapp-standin"  # app-level token: only apps.connections.open (Socket Mode) takes it
     team_id: str = "T_STANDIN"
     team_domain: str = "standin"
     enterprise_id: str | None = None
@@ -274,6 +277,7 @@ class StandinState:
         self._waiters: set[asyncio.Event] = set()
         self._ids = itertools.count(1)
         self._last_ts = 0.0
+        self.socket = SocketModeHub(self.notify, self.options.app_id)
         for user in self.options.users:
             self.add_user(user)
         for channel in self.options.channels:
@@ -417,6 +421,18 @@ class StandinState:
         posts = await self.wait_for(lambda: self.response_posts(response_url), timeout)
         return posts[0]
 
+    # ----------------------------------------------------------------- Socket Mode
+    async def socket_send(self, envelope_type: str, payload: JsonDict, **options: Any) -> JsonDict:
+        """Send a Socket Mode envelope to the connected app; return its ack (see `SocketModeHub.send`)."""
+        return await self.socket.send(envelope_type, payload, **options)
+
+    async def wait_for_socket(self, timeout: float = 5.0, count: int = 1) -> int:
+        """Wait until ``count`` Socket Mode connections were accepted and one is open."""
+        return await self.wait_for(
+            lambda: self.socket.connections_accepted >= count and self.socket.connected,
+            timeout,
+        )
+
     # ----------------------------------------------------------------- derived views
     def calls(self, method: str) -> list[RecordedRequest]:
         return [r for r in self.requests if r.method == method]
@@ -462,8 +478,9 @@ class StandinState:
     # ----------------------------------------------------------------- dispatch
     def dispatch(self, method: str, args: JsonDict, token: str | None) -> ApiResult:
         """Answer one Web API call (auth, injected faults, rate limits, then the method)."""
-        if token != self.options.bot_token:
-            return ApiResult({"ok": False, "error": "not_authed" if not token else "invalid_auth"})
+        auth_error = self._auth_error(method, token)
+        if auth_error:
+            return ApiResult({"ok": False, "error": auth_error})
         fault = self._take_fault(method)
         if fault is not None:
             headers = {}
@@ -479,6 +496,20 @@ class StandinState:
             return handler(self, args)
         except SlackApiFailure as failure:
             return ApiResult({"ok": False, "error": failure.error, **failure.extra})
+
+    def _auth_error(self, method: str, token: str | None) -> str | None:
+        # Slack keeps the two token kinds apart: the app-level token opens Socket Mode connections
+        # and nothing else; the bot token cannot open them.
+        app_token = self.options.app_token
+        if not token:
+            return "not_authed"
+        if method == "apps.connections.open":
+            if token == self.options.bot_token:
+                return "not_allowed_token_type"
+            return None if token == app_token else "invalid_auth"
+        if app_token and token == app_token:
+            return "not_allowed_token_type"
+        return None if token == self.options.bot_token else "invalid_auth"
 
     # ----------------------------------------------------------------- helpers for methods
     def _channel_for_post(self, channel_id: str | None) -> StandinChannel:
@@ -878,7 +909,12 @@ def _views_publish(state: StandinState, args: JsonDict) -> ApiResult:
     return ApiResult({"ok": True, "view": payload})
 
 
+def _apps_connections_open(state: StandinState, args: JsonDict) -> ApiResult:
+    return ApiResult({"ok": True, "url": state.socket.issue_url(state.base_url)})
+
+
 _METHODS: dict[str, Callable[[StandinState, JsonDict], ApiResult]] = {
+    "apps.connections.open": _apps_connections_open,
     "auth.test": _auth_test,
     "chat.postMessage": _post_message,
     "chat.postEphemeral": _post_ephemeral,

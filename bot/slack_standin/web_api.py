@@ -92,6 +92,14 @@ async def _response_url_handler(request: web.Request) -> web.Response:
     return web.Response(status=post.status, text=post.answer)
 
 
+async def _socket_mode_handler(request: web.Request) -> web.StreamResponse:
+    return await request.app[STANDIN_STATE].socket.serve(request)
+
+
+async def _close_sockets(app: web.Application) -> None:
+    await app[STANDIN_STATE].socket.close_all()
+
+
 @web.middleware
 async def _learn_base_url(request: web.Request, handler: Any) -> web.StreamResponse:
     state = request.app[STANDIN_STATE]
@@ -108,6 +116,8 @@ def create_slack_standin_app(
     app[STANDIN_STATE] = state or StandinState(options)
     app.router.add_route("*", "/api/{method}", _api_handler)
     app.router.add_post("/response/{url_id}", _response_url_handler)
+    app.router.add_get("/socket-mode/{ticket}", _socket_mode_handler)
+    app.on_shutdown.append(_close_sockets)
     return app
 
 
