@@ -21,6 +21,7 @@ from bot.campaigns.form import CampaignRequest, FormValues, read_form, submissio
 from bot.deps import Deps
 from bot.partners.errors import PartnersError, PartnersForbidden
 from bot.partners.models import Campaign
+from bot.slack.mrkdwn import escape
 from bot.slack.respond import post_to_response_url
 from bot.slack.views import ack_time, after_ack_settles
 from bot.storage.idempotency import IdempotencyStore
@@ -33,7 +34,6 @@ from handlers.campaign_views import (
     USAGE,
     CouponChoices,
     StateFilter,
-    _escape,
     announcement_message,
     campaign_list_message,
     create_modal,
@@ -283,7 +283,7 @@ async def disable_clicked(deps: Deps, body: dict[str, Any], value: str | None) -
         await deps.partners.disable_campaign(product=product, slug=slug)
     except PartnersForbidden:
         log.info("disable %s/%s: 403 (unknown or already disabled)", product, slug, exc_info=True)
-        text = f"No active campaign with that slug: `{_escape(slug)}` is unknown or already disabled. See `/campaign list`."
+        text = f"No active campaign with that slug: `{escape(slug)}` is unknown or already disabled. See `/campaign list`."
         await reply(deps, response_url, notice_message(text), replace=True)
         return
     except PartnersError as exc:
@@ -291,7 +291,7 @@ async def disable_clicked(deps: Deps, body: dict[str, Any], value: str | None) -
         await reply(deps, response_url, notice_message(f"Nothing was disabled. {partners_error_text(exc)}"))
         return
     log.info("campaign %s/%s disabled by %s", product, slug, user_id)
-    text = f":no_entry: Disabled *{_escape(name)}* (`{_escape(slug)}`). New visits through its links no longer earn commission."
+    text = f":no_entry: Disabled *{escape(name)}* (`{escape(slug)}`). New visits through its links no longer earn commission."
     await reply(deps, response_url, notice_message(text), replace=True)
 
 

@@ -29,6 +29,7 @@ from bot.campaigns.form import (
     FormValues,
 )
 from bot.partners.models import PRODUCT_NAMES, Campaign, Coupon
+from bot.slack.mrkdwn import escape
 
 CREATE_CALLBACK_ID = "campaign_create"
 MORE_ACTION_ID = "campaign_list_more"
@@ -66,13 +67,8 @@ def _context(text: str, **extra: Any) -> dict[str, Any]:
     return {"type": "context", "elements": [_mrkdwn(text[:3000])], **extra}
 
 
-def _escape(text: str) -> str:
-    """Slack mrkdwn control characters, so a campaign named `<!here>` stays text."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
 def _link(url: str | None) -> str:
-    return f"<{url}|{_escape(url)}>" if url else "—"
+    return f"<{url}|{escape(url)}>" if url else "—"
 
 
 def _date(moment: datetime | None) -> str:
@@ -134,7 +130,7 @@ def _coupon_blocks(choices: CouponChoices, selected: str | None) -> list[dict[st
     if choices.problem is not None:
         return [
             _context(
-                f":warning: Coupons could not be loaded: {_escape(choices.problem)} "
+                f":warning: Coupons could not be loaded: {escape(choices.problem)} "
                 "You can still create the campaign without a coupon.",
                 block_id=COUPON_BLOCK,
             )
@@ -164,7 +160,7 @@ def _coupon_blocks(choices: CouponChoices, selected: str | None) -> list[dict[st
 
 
 def _error_context(block_id: str, message: str) -> dict[str, Any]:
-    return _context(f":warning: *{_escape(message)}*", block_id=f"{block_id}_error")
+    return _context(f":warning: *{escape(message)}*", block_id=f"{block_id}_error")
 
 
 def create_modal(
@@ -181,7 +177,7 @@ def create_modal(
     errors = field_errors or {}
     blocks: list[dict[str, Any]] = []
     if general:
-        blocks.append(_section(f":warning: {_escape(general)}", block_id="campaign_general_error"))
+        blocks.append(_section(f":warning: {escape(general)}", block_id="campaign_general_error"))
 
     name: dict[str, Any] = {
         "type": "plain_text_input",
@@ -280,7 +276,7 @@ def working_view(name: str, channel_id: str | None) -> dict[str, Any]:
         "close": _plain("Close"),
         "private_metadata": encode_metadata(channel_id),
         "blocks": [
-            _section(f":hourglass_flowing_sand: Creating campaign *{_escape(name)}*…"),
+            _section(f":hourglass_flowing_sand: Creating campaign *{escape(name)}*…"),
             _context(
                 "This usually takes a few seconds. You can close this window; the links also go to the channel."
             ),
@@ -291,9 +287,9 @@ def working_view(name: str, channel_id: str | None) -> dict[str, Any]:
 def campaign_fields(campaign: Campaign, coupon_label: str | None = None) -> list[dict[str, Any]]:
     trial = f"{campaign.trial_duration} days" if campaign.trial_duration else "—"
     if coupon_label and campaign.discount is not None:
-        coupon = f"{_escape(coupon_label)} ({campaign.discount.normalize():f}% discount)"
+        coupon = f"{escape(coupon_label)} ({campaign.discount.normalize():f}% discount)"
     elif coupon_label:
-        coupon = _escape(coupon_label)
+        coupon = escape(coupon_label)
     elif campaign.discount is not None:
         coupon = f"{campaign.discount.normalize():f}% discount"
     else:
@@ -302,7 +298,7 @@ def campaign_fields(campaign: Campaign, coupon_label: str | None = None) -> list
         _mrkdwn(f"*Product*\n{product_name(campaign.product)}"),
         _mrkdwn(f"*Trial*\n{trial}"),
         _mrkdwn(f"*Coupon*\n{coupon}"),
-        _mrkdwn(f"*Slug*\n`{_escape(campaign.slug)}`"),
+        _mrkdwn(f"*Slug*\n`{escape(campaign.slug)}`"),
     ]
 
 
@@ -319,7 +315,7 @@ def result_view(campaign: Campaign, *, coupon_label: str | None, delivery_note: 
         "close": _plain("Done"),
         "blocks": [
             _section(
-                f":white_check_mark: *{_escape(campaign.name)}* is live.",
+                f":white_check_mark: *{escape(campaign.name)}* is live.",
                 fields=campaign_fields(campaign, coupon_label),
             ),
             _links_section(campaign),
@@ -333,7 +329,7 @@ def announcement_message(
 ) -> dict[str, Any]:
     """The post that shares a new campaign's links with the channel (or the creator's DM)."""
     text = (
-        f"New {product_name(campaign.product)} campaign {_escape(campaign.name)}: "
+        f"New {product_name(campaign.product)} campaign {escape(campaign.name)}: "
         f"{campaign.short_url or campaign.url or campaign.slug} (created by <@{created_by}>)"
     )
     blocks = []
@@ -341,7 +337,7 @@ def announcement_message(
         blocks.append(_context(preface))
     blocks += [
         _section(
-            f":mega: New campaign *{_escape(campaign.name)}*",
+            f":mega: New campaign *{escape(campaign.name)}*",
             fields=campaign_fields(campaign, coupon_label),
         ),
         _links_section(campaign),
@@ -371,7 +367,7 @@ def parse_page_value(raw: str | None) -> tuple[int, StateFilter]:
 def _campaign_line(campaign: Campaign) -> str:
     status = "" if campaign.active else " · _disabled_"
     return (
-        f"*{_escape(campaign.name)}* · {product_name(campaign.product)} · `{_escape(campaign.slug)}`{status}\n"
+        f"*{escape(campaign.name)}* · {product_name(campaign.product)} · `{escape(campaign.slug)}`{status}\n"
         f"{_link(campaign.short_url)} · created {_date(campaign.creation_timestamp)}"
     )
 
@@ -420,7 +416,7 @@ def campaign_list_message(
         )
     if buttons:
         blocks.append({"type": "actions", "block_id": "campaign_list_pages", "elements": buttons})
-    text = f"{title}: " + ", ".join(_escape(c.name) for c in shown)
+    text = f"{title}: " + ", ".join(escape(c.name) for c in shown)
     return {"text": text[:3000], "blocks": blocks}
 
 
@@ -463,7 +459,7 @@ def disable_confirmation(matches: Sequence[Campaign]) -> dict[str, Any]:
             "confirm": {
                 "title": _plain("Disable campaign?"),
                 "text": _mrkdwn(
-                    f"*{_escape(campaign.name[:150])}* stops tracking: its links keep working, "
+                    f"*{escape(campaign.name[:150])}* stops tracking: its links keep working, "
                     "but new visits no longer earn commission."
                 ),
                 "confirm": _plain("Disable"),
@@ -484,16 +480,16 @@ def disable_confirmation(matches: Sequence[Campaign]) -> dict[str, Any]:
     header = (
         "Disable this campaign?" if len(matches) == 1 else "Several campaigns match; pick the one to disable."
     )
-    names = ", ".join(f"{_escape(c.name)} ({_escape(c.slug)})" for c in matches)
+    names = ", ".join(f"{escape(c.name)} ({escape(c.slug)})" for c in matches)
     return {"text": f"{header} {names}"[:3000], "blocks": [_section(f"*{header}*"), *blocks]}
 
 
 def not_found_message(wanted: str, *, disabled: Campaign | None = None) -> dict[str, Any]:
     if disabled is not None:
         return notice_message(
-            f"*{_escape(disabled.name)}* (`{_escape(disabled.slug)}`) is already disabled. "
+            f"*{escape(disabled.name)}* (`{escape(disabled.slug)}`) is already disabled. "
             "See `/campaign list active` for the ones you can disable."
         )
     return notice_message(
-        f"No campaign has the slug or name “{_escape(wanted)}”. See `/campaign list` for names and slugs."
+        f"No campaign has the slug or name “{escape(wanted)}”. See `/campaign list` for names and slugs."
     )

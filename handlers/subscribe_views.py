@@ -8,6 +8,7 @@ from typing import Any
 
 from bot.money import format_money
 from bot.partners.models import License
+from bot.slack.mrkdwn import escape
 from bot.subscriptions.orders import MAX_SEATS, PLAN_NAMES, PLANS, Order, Price, price_of
 from bot.subscriptions.service import Outcome, Result
 from bot.vault import CardSummary
@@ -22,11 +23,6 @@ IMPORT_HINT = (
     "(see `partners-bot cards --help`)."
 )
 Json = dict[str, Any]
-
-
-def escape(text: str) -> str:
-    """Slack mrkdwn needs &, < and > escaped so a client name cannot become a link or mention."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _plain(text: str) -> Json:

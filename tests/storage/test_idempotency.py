@@ -5,23 +5,8 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 
-import pytest
-
 from bot.clock import ManualClock
 from bot.storage import Database, IdempotencyStore
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-async def database(request, tmp_path):
-    url = f"sqlite+aiosqlite:///{tmp_path}/claims.db" if request.param == "sqlite" else request.getfixturevalue("pg_url")
-    db = Database(url)
-    await db.upgrade()
-    try:
-        yield db
-    finally:
-        async with db.engine.begin() as connection:
-            await connection.exec_driver_sql("DELETE FROM idempotency_keys")
-        await db.close()
 
 
 async def test_exactly_one_of_many_concurrent_claims_wins(database):

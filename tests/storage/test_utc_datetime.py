@@ -9,25 +9,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.exc import StatementError
 
-from bot.storage import Database
 from bot.storage.idempotency import IdempotencyKey
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-async def database(request, tmp_path):
-    url = (
-        f"sqlite+aiosqlite:///{tmp_path}/tz.db"
-        if request.param == "sqlite"
-        else request.getfixturevalue("pg_url")
-    )
-    db = Database(url)
-    await db.upgrade()
-    try:
-        yield db
-    finally:
-        async with db.engine.begin() as connection:
-            await connection.exec_driver_sql("DELETE FROM idempotency_keys WHERE scope = 'tz-test'")
-        await db.close()
 
 
 async def test_far_east_and_far_west_instants_come_back_as_the_same_utc_instant(database):

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from bot.local_stack import LocalStack, start_local_stack
+from bot.storage import Database
 from bot.subscriptions.service import SubscriptionService
 from bot.vault import new_key, open_vault
 from bot.vault.card import validate_card
@@ -123,3 +124,12 @@ async def wait_for_result(stack: LocalStack, view_id: str, timeout: float = 8.0)
         )
 
     return await stack.standin.state.wait_for(done, timeout=timeout)
+
+
+@pytest.fixture
+async def db(tmp_path) -> AsyncIterator[Database]:
+    """A migrated SQLite file for vault tests that need no Slack."""
+    database = Database(f"sqlite+aiosqlite:///{tmp_path}/vault.db")
+    await database.upgrade()
+    yield database
+    await database.close()

@@ -10,20 +10,11 @@ from cryptography.fernet import Fernet
 
 from bot.cli import main
 from bot.clock import ManualClock
-from bot.storage import Database
 from bot.vault import CardInvalid, VaultError, new_key, open_vault
 from bot.vault.card import validate_card
 from tests.subscribe.conftest import CARD_CVV, CARD_NUMBER, card_data
 
 TODAY = date(2026, 5, 20)
-
-
-@pytest.fixture
-async def db(tmp_path):
-    database = Database(f"sqlite+aiosqlite:///{tmp_path}/vault.db")
-    await database.upgrade()
-    yield database
-    await database.close()
 
 
 async def test_round_trip_stores_only_ciphertext_and_shows_last4(db):

@@ -18,14 +18,6 @@ TODAY = date(2026, 5, 20)
 MASTERCARD = "5555555555554444"
 
 
-@pytest.fixture
-async def db(tmp_path):
-    database = Database(f"sqlite+aiosqlite:///{tmp_path}/vault.db")
-    await database.upgrade()
-    yield database
-    await database.close()
-
-
 async def ciphertexts(db: Database) -> list[tuple[str, str]]:
     async with db.engine.connect() as connection:
         return list(
