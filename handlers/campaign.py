@@ -243,7 +243,7 @@ async def send_list(
     deps: Deps, response_url: str | None, *, page: int, state: StateFilter, replace: bool = False
 ) -> None:
     try:
-        campaigns = await deps.partners.campaigns(state)
+        campaigns = await (deps.partners.campaigns(state) if state else deps.partners.all_campaigns())
     except PartnersError as exc:
         log.warning("/campaign list failed: %r", exc, exc_info=True)
         message = notice_message(partners_error_text(exc))
@@ -256,7 +256,7 @@ async def send_list(
 async def ask_disable(deps: Deps, command: dict[str, Any], wanted: str) -> None:
     response_url = command.get("response_url")
     try:
-        campaigns = await deps.partners.campaigns()
+        campaigns = await deps.partners.all_campaigns()
     except PartnersError as exc:
         log.warning("/campaign disable lookup failed: %r", exc, exc_info=True)
         await reply(deps, response_url, notice_message(partners_error_text(exc)))

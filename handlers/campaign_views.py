@@ -286,14 +286,9 @@ def working_view(name: str, channel_id: str | None) -> dict[str, Any]:
 
 def campaign_fields(campaign: Campaign, coupon_label: str | None = None) -> list[dict[str, Any]]:
     trial = f"{campaign.trial_duration} days" if campaign.trial_duration else "—"
-    if coupon_label and campaign.discount is not None:
-        coupon = f"{escape(coupon_label)} ({campaign.discount.normalize():f}% discount)"
-    elif coupon_label:
-        coupon = escape(coupon_label)
-    elif campaign.discount is not None:
-        coupon = f"{campaign.discount.normalize():f}% discount"
-    else:
-        coupon = "None"
+    # The API's `discount` is the coupon's label ("30% off first payment") or "".
+    label = campaign.discount or coupon_label
+    coupon = escape(label) if label else "None"
     return [
         _mrkdwn(f"*Product*\n{product_name(campaign.product)}"),
         _mrkdwn(f"*Trial*\n{trial}"),
@@ -366,8 +361,9 @@ def parse_page_value(raw: str | None) -> tuple[int, StateFilter]:
 
 def _campaign_line(campaign: Campaign) -> str:
     status = "" if campaign.active else " · _disabled_"
+    coupon = f" · {escape(campaign.discount)}" if campaign.discount else ""
     return (
-        f"*{escape(campaign.name)}* · {product_name(campaign.product)} · `{escape(campaign.slug)}`{status}\n"
+        f"*{escape(campaign.name)}* · {product_name(campaign.product)} · `{escape(campaign.slug)}`{coupon}{status}\n"
         f"{_link(campaign.short_url)} · created {_date(campaign.creation_timestamp)}"
     )
 

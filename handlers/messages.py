@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from bot.partners.errors import (
     PartnersAuthError,
+    PartnersConflict,
     PartnersError,
     PartnersForbidden,
     PartnersNotFound,
+    PartnersRateLimited,
+    PartnersRedirected,
     PartnersUnavailable,
+    PartnersValidationError,
 )
 
 API_DOWN = "LiveChat's Partners API is not answering; try again in a minute."
@@ -16,21 +20,40 @@ UNEXPECTED = "Something went wrong on our side and it has been logged. Try again
 
 
 def partners_error_text(error: PartnersError) -> str:
-    """A user-facing sentence for a Partners API failure; never includes the token."""
+    """A user-facing sentence per Partners API status; never the API's own text or the token.
+
+    The API's error body is undocumented (it may echo what was sent, or be HTML), so what users and
+    the audit log read is ours: the status's sentence plus, at most, the parameter names it flagged.
+    """
     if isinstance(error, PartnersAuthError):
         return BAD_TOKEN
+    if isinstance(error, PartnersRedirected):
+        return (
+            "LiveChat answered with a redirect, which Partners Bot does not follow for changes, so nothing "
+            "was changed. Ask an admin to check PARTNERS_API_URL."
+        )
+    if isinstance(error, PartnersRateLimited):
+        return "LiveChat is rate-limiting Partners Bot; nothing was changed. Try again in a minute."
     if isinstance(error, PartnersUnavailable):
-        if error.status is not None and error.status < 500 and error.status != 429:
+        if error.status == 429:
+            return "LiveChat is rate-limiting Partners Bot right now; try again in a minute."
+        if error.status is not None and error.status < 500:
             return f"LiveChat's Partners API sent an answer Partners Bot does not understand. {UNEXPECTED}"
         return API_DOWN
     if isinstance(error, PartnersForbidden):
-        return f"LiveChat refused that: {error.message}"
+        return "LiveChat does not allow that (HTTP 403)."
     if isinstance(error, PartnersNotFound):
         return (
-            f"LiveChat could not find that ({error.message}). If this keeps happening for every "
+            "LiveChat could not find that (HTTP 404). If this keeps happening for every "
             "command, ask an admin to check PARTNERS_API_URL."
         )
-    return f"LiveChat said: {error.message}"
+    if isinstance(error, PartnersConflict):
+        return "LiveChat says that already exists or clashes with its current state (HTTP 409)."
+    if isinstance(error, PartnersValidationError):
+        if error.fields:
+            return f"LiveChat rejected these parameters: {', '.join(sorted(error.fields))}."
+        return "LiveChat rejected the request's parameters (HTTP 400)."
+    return f"LiveChat refused the request (HTTP {error.status})." if error.status else UNEXPECTED
 
 
 SLACK_AUTH_ERRORS = frozenset(

@@ -51,13 +51,14 @@ def _api_field_errors(exc: PartnersValidationError) -> tuple[dict[str, str], str
     for api_field, complaint in exc.fields.items():
         block = BLOCK_FOR_API_FIELD.get(api_field)
         if block is None:
-            unplaced.append(f"{api_field}: {complaint}")
+            unplaced.append(api_field)
         else:
             errors.setdefault(block, f"LiveChat says this {complaint}".rstrip("."))
     general = None
     if unplaced or not errors:
-        detail = "; ".join(unplaced) or exc.message
-        general = f"LiveChat rejected the campaign: {detail}"
+        # Only field names: the API's error text is never shown (docs/partners-api.md).
+        detail = ", ".join(unplaced) or "its parameters"
+        general = f"LiveChat rejected the campaign: check {detail}"
     return errors, general
 
 
@@ -78,9 +79,9 @@ async def create(partners: PartnersClient, request: CampaignRequest) -> CreateOu
                 NAME_BLOCK: f"A {product} campaign with this name already exists; pick another name"
             }
         )
-    except PartnersForbidden as exc:
+    except PartnersForbidden:
         return CreateOutcome(
-            field_errors={COUPON_BLOCK: f"LiveChat does not allow this coupon: {exc.message}"}
+            field_errors={COUPON_BLOCK: "LiveChat does not allow this coupon for your account; pick another"}
         )
     except PartnersValidationError as exc:
         errors, general = _api_field_errors(exc)

@@ -28,7 +28,8 @@ COUPON_ACTION = "coupon"
 LINK_ACTION = "link"
 
 NAME_MIN, NAME_MAX = 5, 100
-TRIAL_MIN, TRIAL_MAX, TRIAL_DEFAULT = 14, 60, 14
+# LiveChat's range since April 2024 (the 2018 post said 30-60): 14-30 days, 14 by default.
+TRIAL_MIN, TRIAL_MAX, TRIAL_DEFAULT = 14, 30, 14
 
 Product = Literal["livechat", "chatbot", "partner_program"]
 

@@ -1,12 +1,14 @@
 """LiveChat Partner Program API: client, models and errors."""
 
-from bot.partners.client import PartnersClient, RetryPolicy
+from bot.partners.client import PartnersClient, RetryPolicy, WriteOutcome, WriteResult
 from bot.partners.errors import (
     PartnersAuthError,
     PartnersConflict,
     PartnersError,
     PartnersForbidden,
     PartnersNotFound,
+    PartnersRateLimited,
+    PartnersRedirected,
     PartnersUnavailable,
     PartnersValidationError,
 )
@@ -24,8 +26,12 @@ __all__ = [
     "PartnersError",
     "PartnersForbidden",
     "PartnersNotFound",
+    "PartnersRateLimited",
+    "PartnersRedirected",
     "PartnersUnavailable",
     "PartnersValidationError",
     "ProgramEarnings",
     "RetryPolicy",
+    "WriteOutcome",
+    "WriteResult",
 ]

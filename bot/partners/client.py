@@ -1,9 +1,10 @@
-"""Async client for LiveChat's Partner Program API.
+"""Async client for LiveChat's Partner Program API (shapes: docs/partners-api.md).
 
 One `aiohttp.ClientSession` for the process. GETs retry on 429, 5xx and connection errors with
 exponential backoff and jitter (honouring `Retry-After`), at most `max_attempts` times; writes are
-never retried automatically, since a timed-out POST may have been applied. The token lives only
-in the request header and never in a log line, a repr or an exception.
+never retried automatically, since a timed-out POST may have been applied, and never follow a
+redirect (a 3xx on a write is an error that changed nothing). The token lives only in the request
+header and never in a log line, a repr or an exception; API error bodies are never passed on.
 """
 
 from __future__ import annotations
@@ -12,24 +13,77 @@ import asyncio
 import json
 import logging
 import random
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
 from typing import Any, Literal, TypeVar
 
 import aiohttp
 from pydantic import BaseModel, SecretStr, TypeAdapter, ValidationError
 
 from bot.partners.cache import SingleFlightCache
-from bot.partners.errors import PartnersError, PartnersUnavailable, error_for_status
-from bot.partners.models import Campaign, Coupon, Earnings, License, LicenseDetails, Profile, Withdrawal
+from bot.partners.errors import (
+    PartnersError,
+    PartnersRateLimited,
+    PartnersRedirected,
+    PartnersUnavailable,
+    error_for_status,
+)
+from bot.partners.models import (
+    Campaign,
+    CampaignSearchHit,
+    CampaignSearchPage,
+    Coupon,
+    Earnings,
+    License,
+    LicenseDetails,
+    Profile,
+)
+from bot.partners.reports import (
+    Balance,
+    CampaignPerformance,
+    CommissionMetric,
+    CommissionReport,
+    Invoice,
+    LicenseCounts,
+    SolutionSummary,
+    Stats,
+    StatusLicensePage,
+    Withdrawal,
+)
 
 log = logging.getLogger(__name__)
 
 M = TypeVar("M")
 RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
 MAX_RETRY_AFTER = 30.0
-MAX_API_MESSAGE = 300
+MAX_LOGGED_BODY = 200
+SEARCH_PAGE_SIZE = 15
+MAX_SEARCH_PAGES = 20
 SubscriptionPath = Literal["current", "2018"]
+PRODUCT_HOMEPAGES = {
+    "livechat": "https://www.livechat.com/",
+    "chatbot": "https://www.chatbot.com/",
+    "helpdesk": "https://www.helpdesk.com/",
+    "partner_program": "https://partners.livechat.com/",
+}
+_FIELD_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.]{0,59}")
+
+
+class WriteOutcome(StrEnum):
+    """What a 2xx answer to a write proves."""
+
+    CREATED = "created"  # 201, whatever the body
+    APPLIED = "applied"  # any other 2xx, including one whose body cannot be read
+
+
+@dataclass(frozen=True)
+class WriteResult:
+    outcome: WriteOutcome
+    status: int
+    body: Any = None
 
 
 @dataclass(frozen=True)
@@ -56,30 +110,26 @@ def _retry_after(headers: Mapping[str, str]) -> float | None:
         return None
 
 
-def _error_details(body: Any) -> tuple[str | None, dict[str, str]]:
-    """The API's message and per-field problems from an error body, in any of its shapes."""
+def flagged_fields(body: Any) -> list[str]:
+    """Names of the parameters an error body flags (its shape is undocumented); never their text."""
     if not isinstance(body, dict):
-        return None, {}
+        return []
     error = body.get("error", body)
-    if isinstance(error, str):
-        return error, {}
-    if not isinstance(error, dict):
-        return None, {}
-    message = error.get("message") or error.get("error_description") or body.get("message")
-    raw_fields = error.get("fields") or body.get("fields") or {}
-    if isinstance(raw_fields, list):
-        fields = {str(f): "invalid" for f in raw_fields}
-    elif isinstance(raw_fields, dict):
-        fields = {str(k): str(v) for k, v in raw_fields.items()}
-    else:
-        fields = {}
-    # The message ends up in Slack text (3,000 characters a section at most): keep it a sentence.
-    text = str(message)[:MAX_API_MESSAGE] if message else None
-    return text, {k[:100]: v[:MAX_API_MESSAGE] for k, v in list(fields.items())[:20]}
+    raw = (error.get("fields") if isinstance(error, dict) else None) or body.get("fields") or []
+    names = list(raw) if isinstance(raw, list | dict) else []
+    return [str(n) for n in names if isinstance(n, str) and _FIELD_NAME.fullmatch(n)]
+
+
+def _day(value: date | str | None) -> str | None:
+    return value.isoformat() if isinstance(value, date) else value
+
+
+def _params(**values: Any) -> dict[str, str]:
+    return {k: str(_day(v)) for k, v in values.items() if v is not None}
 
 
 class PartnersClient:
-    """Calls the Partner Program API; see `../shared/partners-api.md` for the endpoints."""
+    """Calls the Partner Program API; see docs/partners-api.md for the endpoints and shapes."""
 
     def __init__(
         self,
@@ -116,7 +166,7 @@ class PartnersClient:
             await self._session.close()
         self._session = None
 
-    # Account -----------------------------------------------------------------------------
+    # Account and money -------------------------------------------------------------------
 
     async def status(self) -> bool:
         """True when `GET /v2/partners/status` answers 200."""
@@ -138,6 +188,9 @@ class PartnersClient:
     async def _fetch_earnings(self) -> Earnings:
         return self._parse(Earnings, await self._request("GET", "/v2/partners/earnings"))
 
+    async def balance(self) -> Balance:
+        return self._parse(Balance, await self._request("GET", "/v2/partners/balance"))
+
     async def coupons(self) -> list[Coupon]:
         """Coupons the partner may attach to LiveChat campaigns (cached for minutes)."""
         return await self.coupons_cache.get("coupons", self._fetch_coupons)
@@ -146,9 +199,55 @@ class PartnersClient:
         body = await self._request("GET", "/v2/partners/coupons")
         return self._parse(list[Coupon], self._result(body))
 
-    async def withdrawals(self) -> list[Withdrawal]:
-        body = await self._request("GET", "/v2/partners/withdrawals")
+    async def withdrawals(
+        self, date_from: date | str | None = None, date_to: date | str | None = None
+    ) -> list[Withdrawal]:
+        params = _params(date_from=date_from, date_to=date_to)
+        body = await self._request("GET", "/v2/partners/withdrawals", params=params or None)
         return self._parse(list[Withdrawal], self._result(body))
+
+    async def request_withdrawal(self) -> Withdrawal | None:
+        """Ask for a payout of the available balance (no body). None when the 2xx had no readable body.
+
+        Never retried: a timeout sets `maybe_applied`; re-read `withdrawals()` before asking again.
+        """
+        result = await self._write("POST", "/v2/partners/withdrawals")
+        if isinstance(result.body, dict):
+            try:
+                return Withdrawal.model_validate(result.body)
+            except ValidationError:
+                log.warning(
+                    "withdrawal requested (HTTP %s) but its answer is not a withdrawal", result.status
+                )
+        return None
+
+    async def commission_report(
+        self,
+        date_from: str,
+        date_to: str,
+        aggregation: Literal["day", "week", "month"] = "month",
+        filters: list[dict[str, str]] | None = None,
+    ) -> CommissionReport:
+        """Commission history; `date_*` as `YYYY-MM-DDTHH:mm:ssZ`."""
+        params = _params(date_from=date_from, date_to=date_to, aggregation=aggregation)
+        if filters:
+            params["filters"] = json.dumps(filters, separators=(",", ":"))
+        body = await self._request("GET", "/v2/partners/reports/commission", params=params)
+        return self._parse(CommissionReport, body)
+
+    async def commission_metric(
+        self,
+        date_from: str,
+        date_to: str,
+        product: Literal["livechat", "chatbot", "helpdesk", "all"] = "all",
+        program: Literal["solution", "affiliate", "all"] = "all",
+    ) -> CommissionMetric:
+        params = _params(date_from=date_from, date_to=date_to, product=product, program=program)
+        body = await self._request("GET", "/v2/partners/metrics/commission", params=params)
+        return self._parse(CommissionMetric, body)
+
+    async def stats(self) -> Stats:
+        return self._parse(Stats, await self._request("GET", "/v2/partners/stats"))
 
     # Affiliate campaigns -----------------------------------------------------------------
 
@@ -161,57 +260,123 @@ class PartnersClient:
         trial_duration: int | None = None,
         coupon_id: int | None = None,
     ) -> Campaign:
-        form: dict[str, str] = {"name": name}
-        if link:
-            form["link"] = link
+        """Create a campaign; `link` is always sent (today's docs require it): the homepage if empty."""
+        form: dict[str, str] = {"name": name, "link": link or PRODUCT_HOMEPAGES.get(product, "")}
         if trial_duration is not None:
             form["trial_duration"] = str(trial_duration)
         if coupon_id is not None:
             form["coupon_id"] = str(coupon_id)
-        body = await self._request(
+        result = await self._write(
             "POST", "/v2/partners/affiliates/campaigns", params={"product": product}, form=form
         )
+        body = result.body
+        if isinstance(body, dict) and "product" not in body:
+            body = {**body, "product": product}  # the 2018 answer had no product
         return self._parse(Campaign, body)
 
     async def campaigns(self, state: Literal["active", "disabled"] | None = None) -> list[Campaign]:
+        """Campaigns in `state`; the API answers only active ones when no state is sent."""
         params = {"state": state} if state else None
         body = await self._request("GET", "/v2/partners/affiliates/campaigns", params=params)
         return self._parse(list[Campaign], self._result(body))
 
-    async def disable_campaign(self, *, product: str, slug: str) -> None:
-        await self._request(
-            "DELETE",
-            "/v2/partners/affiliates/campaigns",
-            params={"product": product, "slug": slug},
-            expect_json=False,
+    async def all_campaigns(self) -> list[Campaign]:
+        """Active and disabled campaigns (two calls: without `state` the API answers active ones only)."""
+        active, disabled = await asyncio.gather(self.campaigns("active"), self.campaigns("disabled"))
+        return [*active, *(c.model_copy(update={"active": False}) for c in disabled)]
+
+    async def search_campaigns(
+        self, *, page: int = 1, state: Literal["active", "archived"] | None = None, product: str | None = None
+    ) -> CampaignSearchPage:
+        params = _params(
+            page=page, state=state, product=product, sort_by="creation_timestamp", sort_order="desc"
         )
+        body = await self._request("GET", "/v2/partners/affiliates/campaigns/search", params=params)
+        return self._parse(CampaignSearchPage, body)
+
+    async def find_campaign_id(self, *, product: str, slug: str) -> int | None:
+        """The id of the active campaign with `slug` (the list gives no ids), walking search pages."""
+        for page in range(1, MAX_SEARCH_PAGES + 1):
+            found = await self.search_campaigns(page=page, state="active", product=product)
+            hit = _match_slug(found.results, product, slug)
+            if hit is not None:
+                return hit.id
+            if not found.results or page * max(found.limit, 1) >= found.total:
+                return None
+        return None
+
+    async def disable_campaign(self, *, product: str, slug: str) -> None:
+        """Disable by id (`DELETE …/campaigns/<id>`); the id comes from `search`, matched by slug.
+
+        A slug no search page shows is reported like the API's own 403 (unknown or already disabled).
+        """
+        campaign_id = await self.find_campaign_id(product=product, slug=slug)
+        if campaign_id is None:
+            raise error_for_status(403)
+        await self._write("DELETE", f"/v2/partners/affiliates/campaigns/{campaign_id}")
+
+    async def performance(self, date_from: date | str, date_to: date | str) -> list[CampaignPerformance]:
+        params = _params(date_from=date_from, date_to=date_to)
+        body = await self._request("GET", "/v2/partners/affiliates/performance", params=params)
+        return self._parse(list[CampaignPerformance], self._result(body))
+
+    async def affiliate_summary(self) -> LicenseCounts:
+        return self._parse(LicenseCounts, await self._request("GET", "/v2/partners/affiliates/summary"))
 
     # Solution licenses and subscriptions -------------------------------------------------
 
-    async def licenses(self) -> list[License]:
-        body = await self._request("GET", "/v2/partners/solutions/licenses")
+    async def licenses(
+        self, date_from: date | str | None = None, date_to: date | str | None = None
+    ) -> list[License]:
+        params = _params(date_from=date_from, date_to=date_to)
+        body = await self._request("GET", "/v2/partners/solutions/licenses", params=params or None)
         return self._parse(list[License], self._result(body))
+
+    async def licenses_by_status(
+        self,
+        status: Literal["paid", "trial", "expired"],
+        *,
+        date_from: date | str | None = None,
+        date_to: date | str | None = None,
+        limit: int = 15,
+        next_cursor: str | None = None,
+    ) -> StatusLicensePage:
+        params = _params(date_from=date_from, date_to=date_to, limit=min(limit, 15), next_cursor=next_cursor)
+        body = await self._request("GET", f"/v2/partners/solutions/licenses/{status}", params=params)
+        return self._parse(StatusLicensePage, body)
+
+    async def license_counts(
+        self, date_from: date | str | None = None, date_to: date | str | None = None
+    ) -> LicenseCounts:
+        params = _params(date_from=date_from, date_to=date_to)
+        body = await self._request("GET", "/v2/partners/solutions/licenses/count", params=params or None)
+        return self._parse(LicenseCounts, body)
+
+    async def solution_summary(self) -> SolutionSummary:
+        return self._parse(SolutionSummary, await self._request("GET", "/v2/partners/solutions/summary"))
 
     async def license(self, license_id: str, product: str = "livechat") -> LicenseDetails:
         body = await self._request("GET", f"/v2/partners/solutions/licenses/{product}/{license_id}")
         return self._parse(LicenseDetails, body)
 
+    async def invoices(self, license_id: str) -> list[Invoice]:
+        body = await self._request("GET", f"/v2/partners/solutions/licenses/{license_id}/invoices")
+        return self._parse(list[Invoice], self._result(body))
+
     async def create_subscription(
         self, license_id: str, *, token: SecretStr, plan: str, billing_cycle: str, seats: int
-    ) -> dict[str, Any]:
-        """Create the paid subscription; never retried (a timeout sets `maybe_applied`)."""
+    ) -> WriteResult:
+        """Create the paid subscription: a JSON body (today's docs) answered by 201 with no body.
+
+        `PARTNERS_SUBSCRIPTION_PATH=2018` uses the 2018 path with a form body. Never retried (a
+        timeout sets `maybe_applied`); a 3xx raises `PartnersRedirected` (nothing was created).
+        """
+        fields = {"token": token.get_secret_value(), "plan": plan, "billing_cycle": billing_cycle}
         if self.subscription_path == "2018":
             path = f"/v2/partners/resellers/licenses/{license_id}/subscription"
-        else:
-            path = f"/v2/partners/solutions/licenses/livechat/{license_id}/subscription"
-        form = {
-            "token": token.get_secret_value(),
-            "plan": plan,
-            "billing_cycle": billing_cycle,
-            "seats": str(seats),
-        }
-        body = await self._request("POST", path, form=form)
-        return body if isinstance(body, dict) else {}
+            return await self._write("POST", path, form={**fields, "seats": str(seats)})
+        path = f"/v2/partners/solutions/licenses/livechat/{license_id}/subscription"
+        return await self._write("POST", path, json_body={**fields, "seats": seats})
 
     # Plumbing ----------------------------------------------------------------------------
 
@@ -231,7 +396,7 @@ class PartnersClient:
             problem = exc.errors()[0]
             where = ".".join(str(p) for p in problem["loc"]) or "body"
             raise PartnersUnavailable(
-                f"The Partners API sent an answer the bot does not understand ({where}: {problem['msg']})",
+                f"The Partners API sent an answer the bot does not understand (at {where})",
                 # The call succeeded (2xx) with a body of the wrong shape: not transient, not "down".
                 status=200,
             ) from None
@@ -239,26 +404,39 @@ class PartnersClient:
     def _headers(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self._token.get_secret_value()}", "Accept": "application/json"}
 
-    async def _request(
+    async def _write(
         self,
         method: str,
         path: str,
         *,
         params: Mapping[str, str] | None = None,
         form: Mapping[str, str] | None = None,
+        json_body: Mapping[str, Any] | None = None,
+    ) -> WriteResult:
+        """One attempt at a write; only a 2xx returns, and says whether it created something."""
+        status, body = await self._send(method, path, params, form, json_body, expect_json=False)
+        outcome = WriteOutcome.CREATED if status == 201 else WriteOutcome.APPLIED
+        return WriteResult(outcome, status, body)
+
+    async def _request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, str] | None = None,
         expect_json: bool = True,
     ) -> Any:
+        """A read, retried on transient failures; its JSON body."""
         if self._session is None:
             await self.start()
-        assert self._session is not None
-        retries = method == "GET"
-        attempts = self.retry.max_attempts if retries else 1
+        attempts = self.retry.max_attempts
         for attempt in range(1, attempts + 1):
             try:
-                return await self._send(method, path, params, form, expect_json)
+                _, body = await self._send(method, path, params, None, None, expect_json=expect_json)
+                return body
             except PartnersUnavailable as exc:
                 transient = exc.status is None or exc.status in RETRYABLE_STATUSES
-                if not (retries and transient) or attempt == attempts or exc.status == 200:
+                if not transient or attempt == attempts:
                     raise
                 delay = self.retry.delay(attempt, exc.retry_after)
                 log.warning(
@@ -279,27 +457,39 @@ class PartnersClient:
         path: str,
         params: Mapping[str, str] | None,
         form: Mapping[str, str] | None,
+        json_body: Mapping[str, Any] | None,
+        *,
         expect_json: bool,
-    ) -> Any:
+    ) -> tuple[int, Any]:
+        if self._session is None:
+            await self.start()
         assert self._session is not None
         self.requests_sent += 1
-        url = self.base_url + path
+        write = method != "GET"
         try:
             async with self._session.request(
-                method, url, params=params, data=form, headers=self._headers(), timeout=self.timeout
+                method,
+                self.base_url + path,
+                params=params,
+                data=form,
+                json=json_body,
+                headers=self._headers(),
+                timeout=self.timeout,
+                # A redirected write could land anywhere (and resend the card token): never follow.
+                allow_redirects=not write,
             ) as response:
-                text = await response.text()
+                text = await response.text(errors="replace")
                 status = response.status
                 retry_after = _retry_after(response.headers)
         except TimeoutError:
             raise PartnersUnavailable(
-                f"The Partners API did not answer {method} {path} in time", maybe_applied=method != "GET"
+                f"The Partners API did not answer {method} {path} in time", maybe_applied=write
             ) from None
         except aiohttp.ClientError as exc:
             raise PartnersUnavailable(
                 f"Could not reach the Partners API ({type(exc).__name__})",
                 # Only a refused connection proves the write never left; any later failure may not.
-                maybe_applied=method != "GET" and not isinstance(exc, aiohttp.ClientConnectorError),
+                maybe_applied=write and not isinstance(exc, aiohttp.ClientConnectorError),
             ) from None
 
         body: Any = None
@@ -308,20 +498,48 @@ class PartnersClient:
                 body = json.loads(text)
             except ValueError:
                 body = None
-                if status < 400 and expect_json:
-                    raise PartnersUnavailable(
-                        f"The Partners API answered {method} {path} with something that is not JSON",
-                        status=status,
-                    ) from None
-        if status >= 400:
-            api_message, fields = _error_details(body)
-            message = api_message or f"The Partners API answered {method} {path} with HTTP {status}"
-            error = error_for_status(status, message, fields)
-            if isinstance(error, PartnersUnavailable):
-                error.retry_after = retry_after
-            raise error
+        if not 200 <= status < 300:
+            raise self._error(method, path, status, text, body, retry_after)
         if expect_json and body is None:
             raise PartnersUnavailable(
-                f"The Partners API sent an empty answer to {method} {path}", status=status
+                f"The Partners API sent an empty or unreadable answer to {method} {path}", status=200
             )
-        return body
+        return status, body
+
+    @staticmethod
+    def _error(
+        method: str, path: str, status: int, text: str, body: Any, retry_after: float | None
+    ) -> PartnersError:
+        # The body is undocumented and may echo secrets: logged cut, through the redacting filter only.
+        log.info("Partners API %s %s answered HTTP %s: %.*s", method, path, status, MAX_LOGGED_BODY, text)
+        error: PartnersError
+        if 300 <= status < 400:
+            error = PartnersRedirected(
+                f"LiveChat answered {method} {path} with a redirect (HTTP {status}); nothing was changed",
+                status=status,
+            )
+        elif status == 429 and method != "GET":
+            error = PartnersRateLimited(
+                "LiveChat is rate-limiting the bot; nothing was changed", status=status
+            )
+        else:
+            error = error_for_status(status, flagged_fields(body))
+        if isinstance(error, PartnersUnavailable):
+            error.retry_after = retry_after
+        return error
+
+
+def _match_slug(hits: list[CampaignSearchHit], product: str, slug: str) -> CampaignSearchHit | None:
+    """The hit for `slug`: exact first; search may spell `pp_` as `pp-`, so then compare loosely."""
+    mine = [hit for hit in hits if not hit.product or hit.product == product]
+    for hit in mine:
+        if hit.slug == slug:
+            return hit
+
+    def loose(value: str) -> str:
+        return value.strip().lower().replace("_", "-")
+
+    for hit in mine:
+        if loose(hit.slug) == loose(slug):
+            return hit
+    return None

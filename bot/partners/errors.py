@@ -1,7 +1,9 @@
 """The ways a Partners API call can fail, as a small taxonomy handlers map to messages.
 
 Each error carries the HTTP status (None when no response arrived) and a message that is safe to
-log and to show: it never contains the API token or request headers.
+log and to show: our own sentence for the status, never the API's error body (undocumented, it may
+echo what was sent — a token, a CVV — or be an HTML page). `fields` holds at most the names of the
+parameters the API flagged, each with our own fixed complaint.
 """
 
 from __future__ import annotations
@@ -46,6 +48,18 @@ class PartnersConflict(PartnersError):
     kind = "conflict"
 
 
+class PartnersRedirected(PartnersError):
+    """3xx on a write: redirects are never followed, so nothing was sent on and nothing changed."""
+
+    kind = "redirect"
+
+
+class PartnersRateLimited(PartnersError):
+    """429 on a write (GETs retry it): nothing was applied; try again later."""
+
+    kind = "rate_limited"
+
+
 class PartnersValidationError(PartnersError):
     """400: bad parameters; `fields` maps parameter names to the API's complaint."""
 
@@ -81,9 +95,35 @@ _BY_STATUS: dict[int, type[PartnersError]] = {
     422: PartnersValidationError,
 }
 
+# Our sentence per status: what users and the audit log see instead of the API's body.
+STATUS_SENTENCES: dict[int, str] = {
+    400: "LiveChat rejected the request's parameters",
+    401: "LiveChat rejected the API token",
+    403: "LiveChat does not allow this",
+    404: "LiveChat could not find it",
+    409: "LiveChat says it already exists or conflicts with its current state",
+    422: "LiveChat rejected the request's parameters",
+    429: "LiveChat is rate-limiting the bot",
+}
+FIELD_COMPLAINT = "is not accepted"
+MAX_FIELDS = 20
 
-def error_for_status(status: int, message: str, fields: dict[str, str] | None = None) -> PartnersError:
-    """The taxonomy class for an HTTP error status."""
+
+def status_sentence(status: int) -> str:
+    """Our own sentence for an HTTP error status (5xx and unknown ones included)."""
+    if status in STATUS_SENTENCES:
+        return STATUS_SENTENCES[status]
+    if 300 <= status < 400:
+        return f"LiveChat answered with a redirect (HTTP {status}), which the bot does not follow for changes"
+    if status >= 500:
+        return f"LiveChat's Partners API failed (HTTP {status})"
+    return f"LiveChat answered HTTP {status}"
+
+
+def error_for_status(status: int, field_names: list[str] | None = None) -> PartnersError:
+    """The taxonomy class for an HTTP error status, with our sentence and the flagged field names."""
+    message = status_sentence(status)
+    fields = {name: FIELD_COMPLAINT for name in (field_names or [])[:MAX_FIELDS]}
     cls = _BY_STATUS.get(status)
     if cls is None:
         return PartnersUnavailable(message, status=status)

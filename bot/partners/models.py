@@ -1,8 +1,9 @@
-"""pydantic models of the Partners API answers the bot uses.
+"""pydantic models of the Partners API answers the bot uses (see docs/partners-api.md).
 
 Both documented earnings shapes (2018's flat one and today's with per-program breakdowns) parse
 into one `Earnings`. Amounts become `Decimal` whether they arrive as ints, floats or numeric
-strings; unknown fields are ignored so new API fields never break the bot.
+strings; timestamps (`"YYYY-MM-DD HH:MM:SS"`, no zone) become aware UTC datetimes, `""` None;
+unknown fields are ignored so new API fields never break the bot.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 
 def _to_decimal(value: object) -> object:
@@ -30,17 +31,59 @@ def _to_decimal(value: object) -> object:
     raise ValueError(f"not an amount: {type(value).__name__}")
 
 
+def _to_count(value: object) -> object:
+    # /solutions/summary sends its counts as strings ("12"); elsewhere they are numbers.
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value)
+    return value
+
+
 Money = Annotated[Decimal, BeforeValidator(_to_decimal)]
+Count = Annotated[int, BeforeValidator(_to_count)]
 
 PRODUCTS = ("livechat", "chatbot", "partner_program")
-PRODUCT_NAMES = {"livechat": "LiveChat", "chatbot": "ChatBot", "partner_program": "Partner Program"}
+PRODUCT_NAMES = {
+    "livechat": "LiveChat",
+    "chatbot": "ChatBot",
+    "helpdesk": "HelpDesk",
+    "partner_program": "Partner Program",
+}
 
 
-class _Model(BaseModel):
+def _to_datetime(value: object) -> object:
+    """API timestamps carry no zone: they are UTC. `""` means "not yet"."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return datetime.fromtimestamp(value, tz=UTC)
+    if isinstance(value, str) and value.strip().isdigit():
+        return datetime.fromtimestamp(int(value), tz=UTC)
+    return value
+
+
+def _as_utc(value: datetime | None) -> datetime | None:
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
+
+
+Timestamp = Annotated[datetime | None, BeforeValidator(_to_datetime), AfterValidator(_as_utc)]
+
+
+def _to_str(value: object) -> object:
+    return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+
+IdText = Annotated[str, BeforeValidator(_to_str)]
+
+
+class ApiModel(BaseModel):
     model_config = ConfigDict(extra="ignore", frozen=True)
 
 
-class ProductEarnings(_Model):
+class ProductEarnings(ApiModel):
     """Commission for one product within a program."""
 
     commission_total: Money | None = None
@@ -48,7 +91,7 @@ class ProductEarnings(_Model):
     discount: Money | None = None
 
 
-class ProgramEarnings(_Model):
+class ProgramEarnings(ApiModel):
     """Commission for the affiliate or the solution (reseller) program, with products."""
 
     commission_total: Money | None = None
@@ -65,7 +108,7 @@ class ProgramEarnings(_Model):
         return {**rest, "products": products}
 
 
-class Earnings(_Model):
+class Earnings(ApiModel):
     """The partner's money, normalised from either documented shape."""
 
     balance: Money
@@ -92,85 +135,124 @@ class Earnings(_Model):
         return {name: program for name, program in found.items() if program is not None}
 
 
-class Coupon(_Model):
+class Coupon(ApiModel):
     id: int
     label: str
 
 
-def _to_datetime(value: object) -> object:
+def _discount_label(value: object) -> object:
+    # The API's `discount` is a label ("30% off first payment") or "", never an amount.
+    if value is None:
+        return ""
     if isinstance(value, int | float) and not isinstance(value, bool):
-        return datetime.fromtimestamp(value, tz=UTC)
-    if isinstance(value, str) and value.isdigit():
-        return datetime.fromtimestamp(int(value), tz=UTC)
+        raise ValueError("a coupon label, not a number")
     return value
 
 
-class Campaign(_Model):
-    """An affiliate campaign with its tracking links."""
+class Campaign(ApiModel):
+    """An affiliate campaign with its tracking links (the list and the create answers)."""
 
     product: str
     name: str
     slug: str
     url: str | None = None
     short_url: str | None = None
-    creation_timestamp: Annotated[datetime | None, BeforeValidator(_to_datetime)] = None
+    creation_timestamp: Timestamp = None
     trial_duration: int | None = None
-    discount: Money | None = None
+    discount: Annotated[str, BeforeValidator(_discount_label)] = ""
     active: bool = True
 
 
-def _to_str(value: object) -> object:
-    return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+class CampaignSearchHit(ApiModel):
+    """One `campaigns/search` result: the only place a campaign's id is given."""
+
+    id: int
+    name: str = ""
+    product: str = ""
+    slug: str = ""
+    created_at: Timestamp = None
+    landing_page_url: str | None = None
+    is_default: bool = False
+    region: str | None = None
 
 
-class License(_Model):
-    """A solution (reseller) license of a client."""
+class CampaignSearchPage(ApiModel):
+    results: list[CampaignSearchHit] = Field(default_factory=list)
+    total: int = 0
+    limit: int = 15
 
-    license: Annotated[str, BeforeValidator(_to_str)]
+
+class License(ApiModel):
+    """A solution (reseller) license of a client, as the license list gives it."""
+
+    license: IdText
     product: str
     client_name: str = ""
     client_email: str = ""
+    creation_timestamp: Timestamp = None
+    end_timestamp: Timestamp = None
     cc_added: bool = False
     paid: bool = False
     payment_origin: str = "client"
-    blocked: bool = False
-    active: bool = True
+    status: str = ""
 
     @property
     def subscribable(self) -> bool:
-        """A partner-paid LiveChat trial the partner can turn into a paid subscription."""
-        return (
-            self.product == "livechat"
-            and self.payment_origin == "partner"
-            and not self.paid
-            and self.active
-            and not self.blocked
-        )
+        """A partner-paid LiveChat trial, unpaid: the bot subscribes through the livechat path."""
+        return self.product == "livechat" and _subscribable(self.status, self.payment_origin, self.paid)
 
 
-class LicenseDetails(License):
-    """One license's details; `plan`, `seats` and `billing_cycle` when it has a subscription."""
+def _subscribable(status: str, payment_origin: str, paid: bool) -> bool:
+    return status == "trial" and payment_origin == "partner" and not paid
 
-    seats: int | None = None
+
+class InvitedAgent(ApiModel):
+    email: str = ""
+
+
+class LicenseDetails(ApiModel):
+    """One license's details. No `product` field: the product is part of the request path."""
+
+    license: IdText
+    client_name: str = ""
+    client_email: str = ""
+    purchase_order: str | None = None
+    payment_origin: str = "client"
+    creation_timestamp: Timestamp = None
+    end_timestamp: Timestamp = None
+    conversations: int | None = None
+    conversations_last_30_days: int | None = None
+    cc_added: bool = False
+    paid: bool = False
+    ql: bool = False
+    seats: Count | None = None
     plan: str | None = None
     billing_cycle: str | None = None
-    status: str | None = None
+    total_discount: Money | None = None
+    discount_percent: Money | None = None
+    total_commission: Money | None = None
+    commission_percent: Money | None = None
+    data_center: str | None = None
+    status: str = ""
+    invited_agents: list[InvitedAgent] = Field(default_factory=list)
 
-    @field_validator("seats", mode="before")
-    @classmethod
-    def _seats(cls, value: object) -> object:
-        return int(value) if isinstance(value, str) and value.isdigit() else value
+    @property
+    def subscribable(self) -> bool:
+        """`status == "trial"`, partner-paid and not paid, as the reference defines it."""
+        return _subscribable(self.status, self.payment_origin, self.paid)
+
+    @property
+    def has_subscription(self) -> bool:
+        """What a re-check after an unknown outcome looks at: paid, or no longer a trial but paid."""
+        return self.paid or self.status == "paid"
 
 
-class Withdrawal(_Model):
-    amount: Money
-    status: str | None = None
-    created: Annotated[datetime | None, BeforeValidator(_to_datetime)] = Field(
-        default=None, validation_alias="creation_timestamp"
-    )
-
-
-class Profile(_Model):
-    partner_id: Annotated[str, BeforeValidator(_to_str)] = ""
+class Profile(ApiModel):
+    partner_id: IdText = ""
     login: str = ""
-    name: str | None = None
+    first_name: str = ""
+    last_name: str = ""
+    contact_name: str = ""
+    contact_email: str = ""
+    solution_status: str = ""
+    properties: dict[str, Any] = Field(default_factory=dict)

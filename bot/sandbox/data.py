@@ -10,6 +10,7 @@ each other.
 from __future__ import annotations
 
 import copy
+import time
 from typing import Any
 
 PRODUCTS: tuple[str, ...] = ("livechat", "chatbot", "partner_program")
@@ -24,20 +25,14 @@ SEED_EPOCH = 1_735_689_600.0
 _DAY = 86_400.0
 
 _PROFILE: dict[str, Any] = {
-    "partner_id": 104522,
+    "partner_id": "brightdesk",
     "login": "partners@brightdesk.example",
     "first_name": "Maya",
     "last_name": "Kowalski",
-    "company": "BrightDesk Agency",
-    "website": "https://brightdesk.example",
-    "country": "PL",
-    "tier": "gold",
-    "affiliate_id": AFFILIATE_ID,
-    "affiliate_links": {
-        "livechat": f"https://www.livechat.com/?a={AFFILIATE_ID}&utm_source=PP",
-        "chatbot": f"https://www.chatbot.com/?a={AFFILIATE_ID}&utm_source=PP",
-        "partner_program": f"https://partners.livechat.com/?a={AFFILIATE_ID}&utm_source=PP",
-    },
+    "contact_name": "Maya Kowalski",
+    "contact_email": "finance@brightdesk.example",
+    "solution_status": "accepted",
+    "properties": {"sales_kit_popup_closed": True, "pitch_deck_downloaded": False},
 }
 
 _BILLING_INFO: dict[str, Any] = {
@@ -64,106 +59,66 @@ _EARNINGS: dict[str, Any] = {
 }
 # commission_total 26171.12 - withdrawals 9252.00 - pending 400.00 - blocked 0 = balance 16519.12
 
+
+def _withdrawal(number: int, amount: float, requested: str, acted: str, status: str) -> dict[str, Any]:
+    return {
+        "withdrawal_id": number,
+        "request_timestamp": requested,
+        "action_timestamp": acted,
+        "status": status,
+        "amount": amount,
+        "invoice_id": f"{requested[:4]}/{number}/brightdesk",
+        "paypal": "finance@brightdesk.example",
+    }
+
+
 _WITHDRAWALS: list[dict[str, Any]] = [
-    {
-        "id": 5001,
-        "amount": 1250.00,
-        "status": "paid",
-        "method": "paypal",
-        "created_at": "2024-03-04T09:12:00Z",
-    },
-    {
-        "id": 5002,
-        "amount": 1802.50,
-        "status": "paid",
-        "method": "paypal",
-        "created_at": "2024-05-06T10:03:00Z",
-    },
-    {
-        "id": 5003,
-        "amount": 2100.00,
-        "status": "paid",
-        "method": "paypal",
-        "created_at": "2024-07-08T08:47:00Z",
-    },
-    {
-        "id": 5004,
-        "amount": 1849.50,
-        "status": "paid",
-        "method": "paypal",
-        "created_at": "2024-09-09T11:30:00Z",
-    },
-    {
-        "id": 5005,
-        "amount": 2250.00,
-        "status": "paid",
-        "method": "paypal",
-        "created_at": "2024-11-04T09:55:00Z",
-    },
-    {
-        "id": 5006,
-        "amount": 400.00,
-        "status": "pending",
-        "method": "paypal",
-        "created_at": "2024-12-30T14:20:00Z",
-    },
+    _withdrawal(6, 400.00, "2024-12-30 14:20:00", "", "pending"),
+    _withdrawal(5, 2250.00, "2024-11-04 09:55:00", "2024-11-06 12:00:00", "paid"),
+    _withdrawal(4, 1849.50, "2024-09-09 11:30:00", "2024-09-11 10:15:00", "paid"),
+    _withdrawal(3, 2100.00, "2024-07-08 08:47:00", "2024-07-09 16:40:00", "paid"),
+    _withdrawal(2, 1802.50, "2024-05-06 10:03:00", "2024-05-08 09:00:00", "paid"),
+    _withdrawal(1, 1250.00, "2024-03-04 09:12:00", "2024-03-05 13:30:00", "paid"),
 ]
+"""Newest first, as the API lists them; paid ones sum to ``withdrawals``, pending ones to ``pending``."""
 
 _COUPONS: list[dict[str, Any]] = [
     {"id": 1, "label": "30% off first payment"},
-    {"id": 2, "label": "20% off annual plans"},
+    {"id": 2, "label": "$25 discount"},
     {"id": 3, "label": "10% off for 3 months"},
 ]
 
-COUPON_DISCOUNTS: dict[int, int] = {1: 30, 2: 20, 3: 10}
-"""Percent discount behind each coupon id; a campaign's ``discount`` comes from here."""
+
+def _stamp(epoch: float) -> str:
+    return time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(epoch))
+
+
+def _campaign(
+    cid: int, product: str, name: str, slug: str, days_ago: int, trial: int, discount: str, active: bool
+) -> dict[str, Any]:
+    site = {"livechat": "https://www.livechat.com/", "chatbot": "https://www.chatbot.com/"}[product]
+    return {
+        "id": cid,
+        "product": product,
+        "name": name,
+        "slug": slug,
+        "url": f"{site}?a={AFFILIATE_ID}&utm_campaign={slug}&utm_source=PP",
+        "short_url": f"https://lc.chat/{slug[3:9]}",
+        "creation_timestamp": _stamp(SEED_EPOCH - days_ago * _DAY),
+        "trial_duration": trial,
+        "discount": discount,
+        "active": active,
+        "landing_page_url": site,
+    }
+
 
 _CAMPAIGNS: list[dict[str, Any]] = [
-    {
-        "product": "livechat",
-        "name": "Spring webinar",
-        "slug": "pp_spring_webinar",
-        "url": f"https://www.livechat.com/?a={AFFILIATE_ID}&utm_campaign=pp_spring_webinar&utm_source=PP",
-        "short_url": "https://lc.chat/k3Vw9a",
-        "creation_timestamp": int(SEED_EPOCH - 280 * _DAY),
-        "trial_duration": 30,
-        "discount": 30,
-        "active": True,
-    },
-    {
-        "product": "livechat",
-        "name": "Agency newsletter",
-        "slug": "pp_agency_newsletter",
-        "url": "https://brightdesk.example/livechat?a=AgP7x2Lq&utm_campaign=pp_agency_newsletter&utm_source=PP",
-        "short_url": "https://lc.chat/Qm2Zt7",
-        "creation_timestamp": int(SEED_EPOCH - 150 * _DAY),
-        "trial_duration": 14,
-        "discount": None,
-        "active": True,
-    },
-    {
-        "product": "chatbot",
-        "name": "Chatbot launch 2024",
-        "slug": "pp_chatbot_launch_2024",
-        "url": f"https://www.chatbot.com/?a={AFFILIATE_ID}&utm_campaign=pp_chatbot_launch_2024&utm_source=PP",
-        "short_url": "https://lc.chat/Hx81pR",
-        "creation_timestamp": int(SEED_EPOCH - 90 * _DAY),
-        "trial_duration": None,
-        "discount": None,
-        "active": True,
-    },
-    {
-        "product": "livechat",
-        "name": "Black Friday 2023",
-        "slug": "pp_black_friday_2023",
-        "url": f"https://www.livechat.com/?a={AFFILIATE_ID}&utm_campaign=pp_black_friday_2023&utm_source=PP",
-        "short_url": "https://lc.chat/Bf23xx",
-        "creation_timestamp": int(SEED_EPOCH - 410 * _DAY),
-        "trial_duration": 60,
-        "discount": 20,
-        "active": False,
-    },
-]
+    _campaign(9101, "livechat", "Spring webinar", "pp_spring_webinar", 280, 30, "30% off first payment", True),
+    _campaign(9102, "livechat", "Agency newsletter", "pp_agency_newsletter", 150, 14, "", True),
+    _campaign(9103, "chatbot", "Chatbot launch 2024", "pp_chatbot_launch_2024", 90, 14, "", True),
+    _campaign(9104, "livechat", "Black Friday 2023", "pp_black_friday_2023", 410, 30, "$25 discount", False),
+]  # fmt: skip
+"""``id`` is what ``campaigns/search`` shows; ``discount`` is the coupon label or ``""``."""
 
 _PERFORMANCE: dict[str, dict[str, Any]] = {
     "livechat/pp_spring_webinar": {"clicks": 1843, "trials": 97, "paid": 14, "commission": 2310.40},
@@ -173,56 +128,22 @@ _PERFORMANCE: dict[str, dict[str, Any]] = {
 }
 """Campaign report counters keyed by ``"<product>/<slug>"``."""
 
-_LICENSES: list[dict[str, Any]] = [
-    {
-        "license": "11223301", "product": "livechat", "client_name": "Joe Doe Ltd",
-        "client_email": "joe@joedoe.example", "cc_added": False, "paid": False,
-        "payment_origin": "partner", "blocked": False, "active": True,
-        "seats": 3, "plan": "team", "billing_cycle": None, "status": "trial",
-        "created_at": "2024-12-20T10:00:00Z", "trial_ends_at": "2025-01-03T10:00:00Z",
-    },
-    {
-        "license": "11223302", "product": "livechat", "client_name": "Acme Dental Group",
-        "client_email": "it@acmedental.example", "cc_added": True, "paid": True,
-        "payment_origin": "partner", "blocked": False, "active": True,
-        "seats": 8, "plan": "business", "billing_cycle": "annual", "status": "active",
-        "created_at": "2023-06-11T08:30:00Z", "trial_ends_at": None,
-    },
-    {
-        "license": "11223303", "product": "livechat", "client_name": "Nordic Bikes AB",
-        "client_email": "support@nordicbikes.example", "cc_added": True, "paid": True,
-        "payment_origin": "client", "blocked": False, "active": True,
-        "seats": 4, "plan": "team", "billing_cycle": "monthly", "status": "active",
-        "created_at": "2024-02-02T12:15:00Z", "trial_ends_at": None,
-    },
-    {
-        "license": "11223304", "product": "chatbot", "client_name": "Joe Doe Ltd",
-        "client_email": "joe@joedoe.example", "cc_added": False, "paid": False,
-        "payment_origin": "partner", "blocked": False, "active": True,
-        "seats": 1, "plan": "starter", "billing_cycle": None, "status": "trial",
-        "created_at": "2024-12-27T09:00:00Z", "trial_ends_at": "2025-01-10T09:00:00Z",
-    },
-    {
-        "license": "11223305", "product": "livechat", "client_name": "Green Leaf Florists",
-        "client_email": "hello@greenleaf.example", "cc_added": False, "paid": False,
-        "payment_origin": "partner", "blocked": True, "active": False,
-        "seats": 2, "plan": "starter", "billing_cycle": None, "status": "expired",
-        "created_at": "2024-09-01T07:45:00Z", "trial_ends_at": "2024-09-15T07:45:00Z",
-    },
-    {
-        "license": "11223306", "product": "livechat", "client_name": "Harbor Legal LLP",
-        "client_email": "office@harborlegal.example", "cc_added": False, "paid": False,
-        "payment_origin": "partner", "blocked": False, "active": True,
-        "seats": 5, "plan": "business", "billing_cycle": None, "status": "trial",
-        "created_at": "2024-12-29T16:20:00Z", "trial_ends_at": "2025-01-12T16:20:00Z",
-    },
+# (id, product, client, email, payment_origin, status, days from now to end_timestamp, plan, seats, cycle)
+# Trials end relative to the sandbox clock, so "ends tomorrow" stays true whenever the sandbox runs.
+_LICENSE_ROWS: list[tuple[str, str, str, str, str, str, float, str, int, str]] = [
+    ("11223301", "livechat", "Joe Doe Ltd", "joe@joedoe.example", "partner", "trial", 2.5, "team", 3, "monthly"),
+    ("11223302", "livechat", "Acme Dental Group", "it@acmedental.example", "partner", "paid", 200, "business", 8, "annual"),
+    ("11223303", "livechat", "Nordic Bikes AB", "support@nordicbikes.example", "client", "paid", 20, "team", 4, "monthly"),
+    ("11223304", "chatbot", "Joe Doe Ltd", "joe@joedoe.example", "partner", "trial", 9, "starter", 1, "monthly"),
+    ("11223305", "livechat", "Green Leaf Florists", "hello@greenleaf.example", "partner", "trial", -20, "starter", 2, "monthly"),
+    ("11223306", "livechat", "Harbor Legal LLP", "office@harborlegal.example", "partner", "trial", 12, "business", 5, "monthly"),
+    ("11223307", "livechat", "Sunrise Bakery", "orders@sunrise.example", "partner", "trial", 1.2, "starter", 2, "monthly"),
+    ("11223308", "livechat", "Pixel Forge Studio", "ops@pixelforge.example", "partner", "trial", 3, "team", 6, "annual"),
+    ("11223309", "livechat", "Old Town Dental", "desk@oldtown.example", "client", "trial", 5, "team", 3, "monthly"),
+    ("11223310", "livechat", "Blue Fin Travel", "hi@bluefin.example", "partner", "trial", -1.5, "team", 4, "monthly"),
 ]  # fmt: skip
-
-LICENSE_SUMMARY_FIELDS: tuple[str, ...] = (
-    "license", "product", "client_name", "client_email", "cc_added", "paid", "payment_origin",
-    "blocked", "active",
-)  # fmt: skip
-"""Fields the license list returns; the details endpoint returns everything."""
+"""11223305 and 11223310 are trials that already ended (the API reports them ``expired``); 11223309's
+trial is client-paid; 11223302 is partner-paid and subscribed, 11223303 client-paid."""
 
 PLAN_PRICES: dict[str, float] = {"starter": 20.0, "team": 41.0, "business": 59.0}
 """Monthly USD price per seat; annual billing is 15% cheaper."""
@@ -247,7 +168,7 @@ def earnings() -> dict[str, Any]:
 
 
 def withdrawals() -> list[dict[str, Any]]:
-    """Return the payout history; paid ones sum to ``withdrawals``, pending ones to ``pending``."""
+    """Return the payout history, newest first."""
     return copy.deepcopy(_WITHDRAWALS)
 
 
@@ -266,32 +187,42 @@ def performance() -> dict[str, dict[str, Any]]:
     return copy.deepcopy(_PERFORMANCE)
 
 
-def licenses() -> list[dict[str, Any]]:
-    """Return solution licenses with their details."""
-    return copy.deepcopy(_LICENSES)
-
-
-def history(months: int = 12, *, end_year: int = 2024, end_month: int = 12) -> list[dict[str, Any]]:
-    """Return a monthly affiliate report per product, oldest month first.
-
-    Generated from a formula rather than stored so that the shape stays compact; the figures grow
-    gently over the year, as an agency's referrals usually do.
-    """
-    rows: list[dict[str, Any]] = []
-    base = {"livechat": (410, 22, 3, 395.0), "chatbot": (90, 6, 1, 82.0), "partner_program": (25, 2, 0, 30.0)}
-    for back in range(months - 1, -1, -1):
-        index = end_year * 12 + (end_month - 1) - back
-        year, month = divmod(index, 12)
-        growth = 1 + (months - 1 - back) * 0.04
-        for product, (clicks, trials, paid, commission) in base.items():
-            rows.append(
-                {
-                    "month": f"{year:04d}-{month + 1:02d}",
-                    "product": product,
-                    "clicks": round(clicks * growth),
-                    "trials": round(trials * growth),
-                    "paid": round(paid * growth),
-                    "commission": round(commission * growth, 2),
-                }
-            )
+def licenses(now: float) -> list[dict[str, Any]]:
+    """Solution licenses with every detail field; ``end_timestamp`` relative to ``now``."""
+    rows = []
+    for number, (lid, product, client, email, origin, status, ends, plan, seats, cycle) in enumerate(
+        _LICENSE_ROWS
+    ):
+        end = now + ends * _DAY
+        created = end - (30 if status == "trial" else 400) * _DAY
+        paid = status == "paid"
+        rows.append(
+            {
+                "license": lid,
+                "product": product,
+                "client_name": client,
+                "client_email": email,
+                "purchase_order": f"PO-{2024 + number % 2}-{lid[-3:]}",
+                "payment_origin": origin,
+                "creation_timestamp": _stamp(created),
+                "end_timestamp": _stamp(end),
+                "conversations": 120 * seats if paid else 7 * number,
+                "conversations_last_30_days": 30 * seats if paid else number,
+                "cc_added": paid,
+                "paid": paid,
+                "ql": paid or number % 3 == 0,
+                "seats": seats,
+                "plan": plan,
+                "billing_cycle": cycle,
+                "total_discount": round(PLAN_PRICES[plan] * seats * 0.2, 2) if paid else 0,
+                "discount_percent": 20,
+                "total_commission": round(PLAN_PRICES[plan] * seats * 0.3, 2) if paid else 0,
+                "commission_percent": 30 if origin == "partner" else 20,
+                "data_center": "dal" if number % 2 else "fra",
+                "status": status,
+                "invited_agents": [
+                    {"email": f"agent{n}@{email.split('@')[1]}"} for n in range(min(seats, 3))
+                ],
+            }
+        )
     return rows

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from aiohttp import web
 
@@ -18,7 +19,7 @@ PARTNERS_PREFIX = "/v2/partners"
 RECURLY_TOKEN_PATH = "/js/v1/token"
 
 _SECRET_HEADERS = frozenset({"authorization", "cookie", "proxy-authorization"})
-_SECRET_FIELDS = frozenset({"number", "verification_value", "password"})
+_SECRET_FIELDS = frozenset({"number", "verification_value", "password", "token"})
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -33,9 +34,22 @@ def _mask(name: str, value: str) -> str:
     return "***"
 
 
+async def _json_body(request: web.Request) -> dict[str, Any] | None:
+    if not (request.can_read_body and request.content_type == "application/json"):
+        return None
+    try:
+        body = json.loads(await request.text())
+    except ValueError:
+        return None
+    if not isinstance(body, dict):
+        return None
+    return {k: _mask(k, v) if isinstance(v, str) else v for k, v in body.items()}
+
+
 async def _record(state: SandboxState, request: web.Request) -> None:
     """Append the request to ``state.calls`` with secrets removed."""
-    form = await request.post() if request.can_read_body else {}
+    body = await _json_body(request)
+    form = await request.post() if request.can_read_body and body is None else {}
     state.calls.append(
         RecordedCall(
             method=request.method,
@@ -44,6 +58,7 @@ async def _record(state: SandboxState, request: web.Request) -> None:
             form={k: _mask(k, v) for k, v in form.items() if isinstance(v, str)},
             headers={k: v for k, v in request.headers.items() if k.lower() not in _SECRET_HEADERS},
             time=state.now(),
+            json=body,
         )
     )
 

@@ -42,6 +42,7 @@ class RecordedCall:
     form: dict[str, str]
     headers: dict[str, str]
     time: float
+    json: dict[str, Any] | None = None
 
 
 @dataclass(slots=True)
@@ -94,9 +95,8 @@ class SandboxState:
     coupons: list[dict[str, Any]] = field(default_factory=data.coupons)
     campaigns: list[dict[str, Any]] = field(default_factory=data.campaigns)
     performance: dict[str, dict[str, Any]] = field(default_factory=data.performance)
-    licenses: dict[str, dict[str, Any]] = field(
-        default_factory=lambda: {lic["license"]: lic for lic in data.licenses()}
-    )
+    # Filled in __post_init__: trial end dates are relative to the sandbox clock.
+    licenses: dict[str, dict[str, Any]] = field(default_factory=dict)
     subscriptions: dict[str, dict[str, Any]] = field(default_factory=dict)
     issued_tokens: dict[str, IssuedToken] = field(default_factory=dict)
 
@@ -108,6 +108,8 @@ class SandboxState:
 
     def __post_init__(self) -> None:
         self.rng = random.Random(self.seed)
+        if not self.licenses:
+            self.licenses = {lic["license"]: lic for lic in data.licenses(self.now())}
         for lic in self.licenses.values():
             if (
                 lic["paid"]
@@ -119,7 +121,7 @@ class SandboxState:
                     plan=lic["plan"],
                     billing_cycle=lic["billing_cycle"] or "monthly",
                     seats=lic["seats"],
-                    created_at=lic["created_at"],
+                    created_at=lic["creation_timestamp"],
                     card_last4="1111",
                 )
 
@@ -262,19 +264,32 @@ class SandboxState:
         entry["commission_total"] = _money(entry["commission_total"] + amount)
         entry["commission_last_30_days"] = _money(entry["commission_last_30_days"] + amount)
 
+    def stamp(self, epoch: float | None = None) -> str:
+        """The API's timestamp format: UTC ``YYYY-MM-DD HH:MM:SS`` (no zone), at ``epoch`` or now."""
+        return time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(self.now() if epoch is None else epoch))
+
     def request_withdrawal(self, amount: float) -> dict[str, Any]:
         """Queue a payout as pending and return it (callers check balance and billing info)."""
-        next_id = max((w["id"] for w in self.withdrawals), default=5000) + 1
-        created = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(self.now()))
+        next_id = max((w["withdrawal_id"] for w in self.withdrawals), default=0) + 1
+        requested = self.stamp()
         withdrawal = {
-            "id": next_id,
-            "amount": _money(amount),
+            "withdrawal_id": next_id,
+            "request_timestamp": requested,
+            "action_timestamp": "",
             "status": "pending",
-            "method": (self.billing_info or {}).get("method", "paypal"),
-            "created_at": created,
+            "amount": _money(amount),
+            "invoice_id": f"{requested[:4]}/{next_id}/{self.profile.get('partner_id', 'partner')}",
+            "paypal": (self.billing_info or {}).get("paypal_email", ""),
         }
-        self.withdrawals.append(withdrawal)
+        self.withdrawals.insert(0, withdrawal)
         return withdrawal
+
+    def refresh_licenses(self) -> None:
+        """A trial whose end has passed (on the sandbox clock) is ``expired``, as the API reports it."""
+        now = self.stamp()
+        for lic in self.licenses.values():
+            if lic["status"] == "trial" and lic["end_timestamp"] < now:
+                lic["status"] = "expired"
 
     def advance_day(self) -> dict[str, Any]:
         """Move the sandbox one day forward so a daily digest has something to report.
@@ -304,6 +319,7 @@ class SandboxState:
             for withdrawal in self.withdrawals:
                 if withdrawal["status"] == "pending":
                     withdrawal["status"] = "paid"
+                    withdrawal["action_timestamp"] = self.stamp()
                     paid_out += withdrawal["amount"]
             amount = _money(self.balance() / 10)
             if amount >= 50:

@@ -29,6 +29,7 @@ from bot.partners import (
     PartnersConflict,
     PartnersError,
     PartnersNotFound,
+    PartnersRedirected,
     PartnersUnavailable,
     PartnersValidationError,
 )
@@ -206,7 +207,7 @@ class SubscriptionService:
             return await give_up(Result(Outcome.NOT_FOUND, NOT_FOUND_TEXT, exc.status))
         except PartnersError as exc:
             return await give_up(Result(Outcome.FAILED, self.error_text(exc), exc.status))
-        if details.paid:
+        if details.has_subscription:
             return await give_up(Result(Outcome.ALREADY, ALREADY_TEXT))
         if not details.subscribable:
             return await give_up(Result(Outcome.NOT_SUBSCRIBABLE, NOT_SUBSCRIBABLE_TEXT))
@@ -227,7 +228,7 @@ class SubscriptionService:
 
         posting.append(True)
         try:
-            await self.partners.create_subscription(
+            written = await self.partners.create_subscription(
                 order.license_id,
                 token=token,
                 plan=order.plan,
@@ -241,6 +242,9 @@ class SubscriptionService:
             return result
         except PartnersNotFound as exc:
             return await give_up(Result(Outcome.NOT_FOUND, NOT_FOUND_TEXT, exc.status, card_last4=last4))
+        except PartnersRedirected as exc:
+            # Redirects are not followed, so the POST went nowhere: nothing was created.
+            return await give_up(Result(Outcome.NOT_CREATED, NOT_CREATED_TEXT, exc.status, card_last4=last4))
         except PartnersValidationError as exc:
             result = Result(
                 Outcome.INVALID, invalid_text(exc), exc.status, dict(exc.fields), card_last4=last4
@@ -256,7 +260,10 @@ class SubscriptionService:
             return await self._verify(order, owner, user_id, exc.status, last4)
         except PartnersError as exc:
             return await give_up(Result(Outcome.FAILED, self.error_text(exc), exc.status, card_last4=last4))
-        result = Result(Outcome.CREATED, CREATED_TEXT, 201, card_last4=last4, user_id=user_id, at=self._now())
+        # Any 2xx created it (201 has no body; a 2xx with an unreadable body is "applied", not unknown).
+        result = Result(
+            Outcome.CREATED, CREATED_TEXT, written.status, card_last4=last4, user_id=user_id, at=self._now()
+        )
         await self._record_done(order, owner, result)
         return result
 
@@ -317,7 +324,7 @@ class SubscriptionService:
     async def _is_paid(self, license_id: str) -> bool | None:
         """True/False from LiveChat; None when it cannot be read right now."""
         try:
-            return (await self.partners.license(license_id)).paid
+            return (await self.partners.license(license_id)).has_subscription
         except PartnersError as exc:
             log.warning("re-reading license %s failed: %r", license_id, exc)
             return None
@@ -387,17 +394,18 @@ def _parse_time(value: str) -> datetime | None:
 
 def invalid_text(exc: PartnersValidationError) -> str:
     if exc.fields:
-        named = "; ".join(f"{name}: {problem}" for name, problem in exc.fields.items())
-        return f"LiveChat rejected the request — {named}."
-    return f"LiveChat rejected the request: {exc.message}"
+        return f"LiveChat rejected the request — check: {', '.join(exc.fields)}."
+    return "LiveChat rejected the request's parameters."
 
 
 CREATED_TEXT = "The subscription was created."
 CREATED_CONFIRMED_TEXT = "The subscription was created (LiveChat confirmed it after a slow answer)."
 ALREADY_TEXT = "This license is already subscribed — nothing was charged again."
 NOT_FOUND_TEXT = "LiveChat could not find this license (license not found). It may have been removed."
-NOT_SUBSCRIBABLE_TEXT = (
-    "This license can no longer be subscribed by the partner (it is blocked, inactive or paid by the client)."
+NOT_SUBSCRIBABLE_TEXT = "This license can no longer be subscribed by the partner (its trial expired, it is paid, or the client pays)."
+NOT_CREATED_TEXT = (
+    "Not created — LiveChat answered with a redirect, which the bot never follows for payments, so "
+    "nothing was sent on and nothing was charged. Ask an admin to check PARTNERS_API_URL."
 )
 BUSY_TEXT = (
     "Another attempt for this license is still running (or was interrupted moments ago), so nothing "
