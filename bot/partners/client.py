@@ -501,9 +501,12 @@ class PartnersClient:
         if not 200 <= status < 300:
             raise self._error(method, path, status, text, body, retry_after)
         if expect_json and body is None:
-            raise PartnersUnavailable(
-                f"The Partners API sent an empty or unreadable answer to {method} {path}", status=200
+            problem = (
+                f"sent an empty answer to {method} {path}"
+                if not text.strip()
+                else f"answered {method} {path} with something that is not JSON"
             )
+            raise PartnersUnavailable(f"The Partners API {problem}", status=200)
         return status, body
 
     @staticmethod

@@ -145,6 +145,12 @@ _LICENSE_ROWS: list[tuple[str, str, str, str, str, str, float, str, int, str]] =
 """11223305 and 11223310 are trials that already ended (the API reports them ``expired``); 11223309's
 trial is client-paid; 11223302 is partner-paid and subscribed, 11223303 client-paid."""
 
+LICENSE_SUMMARY_FIELDS: tuple[str, ...] = (
+    "license", "product", "client_name", "client_email", "creation_timestamp", "end_timestamp",
+    "cc_added", "paid", "payment_origin", "status",
+)  # fmt: skip
+"""Fields the license list returns; the details endpoint returns everything but ``product``."""
+
 PLAN_PRICES: dict[str, float] = {"starter": 20.0, "team": 41.0, "business": 59.0}
 """Monthly USD price per seat; annual billing is 15% cheaper."""
 

@@ -18,12 +18,12 @@ async def test_calls_are_recorded_without_authorization(
     async with client.get(EARNINGS, params={"x": "1"}) as resp:
         assert resp.status == 200
     async with client.post("/v2/partners/affiliates/campaigns", params={"product": "livechat"},
-                           data={"name": "Recorded one"}) as resp:  # fmt: skip
+                           data={"name": "Recorded one", "link": "https://www.livechat.com/"}) as resp:  # fmt: skip
         assert resp.status == 201
     first, second = sandbox.state.calls
     assert (first.method, first.path, first.query) == ("GET", EARNINGS, {"x": "1"})
     assert "Authorization" not in first.headers and "authorization" not in first.headers
-    assert second.form == {"name": "Recorded one"} and second.time > 0
+    assert second.form == {"name": "Recorded one", "link": "https://www.livechat.com/"} and second.time > 0
     assert sandbox.state.count("GET", "/v2/partners") == 1
     assert sandbox.state.count("post", "/v2/partners/affiliates") == 1
     assert sandbox.state.count() == 2
