@@ -202,7 +202,10 @@ async def search_campaigns(request: web.Request) -> web.Response:
         }
         for c in chunk
     ]
-    return web.json_response({"results": results, "total": len(found), "limit": SEARCH_PAGE_SIZE})
+    # The documented example also carries a top-level number `value` whose meaning the docs never
+    # give; it is sent (as the total) so that clients written against the example keep working.
+    body = {"value": float(len(found)), "results": results, "total": len(found), "limit": SEARCH_PAGE_SIZE}
+    return web.json_response(body)
 
 
 async def delete_campaign(request: web.Request) -> web.Response:

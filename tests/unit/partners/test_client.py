@@ -31,9 +31,9 @@ from bot.partners import (
     WriteOutcome,
     WriteResult,
 )
-from bot.partners.errors import FIELD_COMPLAINT, status_sentence
 from bot.partners.cache import SingleFlightCache
 from bot.partners.client import MAX_RETRY_AFTER
+from bot.partners.errors import FIELD_COMPLAINT, status_sentence
 from tests.unit.earnings_samples import EARNINGS_2018, EARNINGS_TODAY
 
 BASE = "https://partners.test"
