@@ -55,30 +55,33 @@ class RecurlyError(Exception):
         return f"RecurlyError(code={self.code!r}, fields={self.fields!r}, status={self.status!r})"
 
 
-def _safe(message: str) -> str:
-    # Recurly's own messages never echo the card, but long digit runs are masked in case one did.
-    return re.sub(r"\d[\d\s-]{5,}\d", "…", message)[:200]
-
-
 def _user_text(code: str, message: str, fields: list[str]) -> str:
+    """Our sentence for a refusal, judged from `fields` and the message as much as from `code`.
+
+    Recurly's codes vary (`validation`, `invalid-parameter`, `declined`, `api-error`, …) and none
+    is promised, so no list of codes decides; Recurly's own text is never shown.
+    """
     lowered = f"{code} {message}".lower()
-    if code == "declined" or "declined" in lowered:
-        return "Your card was declined. Check it with the bank, or import another card with `partners-bot cards import`."
-    if code == "expired_card" or "expired" in lowered:
-        return f"The card has expired — {UPDATE_CARD}."
-    if code == "invalid_key" or fields == ["key"]:
-        return "Recurly did not accept the public key — an admin should check RECURLY_PUBLIC_KEY."
     if code == "timeout":
         return (
             "Recurly (the card processor) did not answer in time. Nothing was charged; try again in a minute."
         )
     if code == "unavailable":
         return "Recurly (the card processor) is not answering properly. Nothing was charged; try again in a minute."
+    if "declined" in lowered:
+        return "Your card was declined. Check it with the bank, or import another card with `partners-bot cards import`."
+    if "expired" in lowered:
+        return f"The card has expired — {UPDATE_CARD}."
+    if "key" in fields or "public key" in lowered:
+        return "Recurly did not accept the public key — an admin should check RECURLY_PUBLIC_KEY."
     if fields:
         names = ", ".join(FIELD_NAMES.get(f, f.replace("_", " ")) for f in fields)
         return f"Recurly rejected the card's {names} — {UPDATE_CARD}."
-    detail = f": {_safe(message)}" if message else ""
-    return f"Recurly refused the card ({code}){detail}."
+    return f"Recurly refused the card ({_safe_code(code)}). Nothing was charged."
+
+
+def _safe_code(code: str) -> str:
+    return re.sub(r"[^a-z0-9_-]", "", code.lower())[:40] or "error"
 
 
 def _fields(raw: Any) -> list[str]:
@@ -100,11 +103,11 @@ def _query(public_key: str, card: Card) -> dict[str, str]:
         "verification_value": card.cvv.get_secret_value(),
         "address1": card.address1,
         "city": card.city,
+        # Required in LiveChat's docs like every other field: always sent (imports require it).
+        "state": card.state,
         "zip": card.zip,
         "country": card.country,
     }
-    if card.state:
-        query["state"] = card.state
     return query
 
 
@@ -150,5 +153,7 @@ async def create_token(
         code = str(error.get("code") or "error")
         raise RecurlyError(code, str(error.get("message") or ""), _fields(error.get("fields")), status=status)
     if isinstance(error, str):
-        raise RecurlyError(error, status=status)
+        raise RecurlyError("error", error, status=status)
+    if error is not None:
+        raise RecurlyError("error", status=status)
     raise RecurlyError("unavailable" if status is None or status >= 500 else "error", status=status)

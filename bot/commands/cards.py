@@ -24,8 +24,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     load = actions.add_parser(
         "import",
         help="validate and store cards from a JSON file (one card or a list)",
-        description="Fields: label, first_name, last_name, number, month, year, cvv, address1, city, "
-        "state, zip, country (two-letter ISO code). A card with an existing label replaces it.",
+        description="Fields (all required, as Recurly requires them): label, first_name, last_name, "
+        "number, month, year, cvv, address1, city, state (billing state or region; asked for at a "
+        "terminal when missing), zip, country (two-letter ISO code). A card with an existing label "
+        "replaces it.",
     )
     load.add_argument("file", type=Path, help="JSON file; delete it once imported")
     load.set_defaults(func=run_import)
@@ -71,6 +73,8 @@ def run_import(args: argparse.Namespace) -> int:
         # json's message names line and column only, never the content.
         print(f"partners-bot: {args.file} is not valid JSON ({exc})", file=sys.stderr)
         return 1
+    if sys.stdin.isatty():
+        _ask_missing_states(payload)
     cards, problems = parse_cards(payload, SystemClock().now().date())
     for problem in problems:
         print(f"rejected {problem}", file=sys.stderr)
@@ -89,6 +93,19 @@ def run_import(args: argparse.Namespace) -> int:
         print(line)
     print(f"Done. Delete {args.file} now: the vault keeps the card encrypted.")
     return 0
+
+
+def _ask_missing_states(payload: object) -> None:
+    """Recurly requires `state`: ask for it, at a terminal, for each card that has none."""
+    items = payload if isinstance(payload, list) else [payload]
+    for index, item in enumerate(items):
+        if isinstance(item, dict) and not str(item.get("state") or "").strip():
+            label = item.get("label") if isinstance(item.get("label"), str) else f"#{index + 1}"
+            try:
+                answer = input(f"Billing state or region for card {label!r} (required by Recurly): ")
+            except EOFError:
+                return
+            item["state"] = answer.strip()
 
 
 def run_list(args: argparse.Namespace) -> int:

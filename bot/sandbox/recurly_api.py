@@ -20,7 +20,7 @@ TEST_CARDS: dict[str, str] = {
     "4111111111111111": "success (Visa)",
     "5555555555554444": "success (Mastercard)",
     "4000000000000002": "declined",
-    "4000000000000069": "expired_card",
+    "4000000000000069": "declined: expired card",
 }
 """Magic card numbers and what the sandbox does with them; any other Luhn-valid number succeeds."""
 
@@ -34,8 +34,13 @@ REQUIRED_FIELDS: tuple[str, ...] = (
     "month",
     "year",
     "verification_value",
+    "address1",
+    "city",
+    "state",
+    "zip",
+    "country",
 )
-OPTIONAL_FIELDS: tuple[str, ...] = ("address1", "city", "state", "zip", "country")
+"""All required, as LiveChat's docs mark them."""
 
 
 def card_brand(digits: str) -> str:
@@ -68,7 +73,7 @@ def _field_problems(query: Any) -> tuple[list[str], str]:
     if not re.fullmatch(r"\d{3,4}", query.get("verification_value", "").strip()):
         bad.append("verification_value")
     country = query.get("country", "").strip()
-    if country and not re.fullmatch(r"[A-Za-z]{2}", country):
+    if not re.fullmatch(r"[A-Za-z]{2}", country):
         bad.append("country")
     return bad, digits
 
@@ -78,20 +83,20 @@ async def get_token(request: web.Request) -> web.Response:
     state = request.app[SANDBOX_STATE]
     query = request.query
     if query.get("key", "") != state.recurly_public_key:
-        return _error("invalid_key", "Public key not recognized", ["key"])
+        return _error("invalid-parameter", "Public key not found", ["key"])
     missing = [name for name in REQUIRED_FIELDS if not query.get(name, "").strip()]
     if missing:
-        return _error("invalid_parameters", "Missing required fields: " + ", ".join(missing), missing)
+        return _error("validation", "Missing required fields: " + ", ".join(missing), missing)
     bad, digits = _field_problems(query)
     if bad:
-        return _error("invalid_parameters", "Invalid fields: " + ", ".join(bad), bad)
+        return _error("invalid-parameter", ", ".join(bad) + " is invalid", bad)
     now = time.gmtime(state.now())
     if (int(query["year"]), int(query["month"])) < (now.tm_year, now.tm_mon):
-        return _error("invalid_parameters", "The card has expired", ["month", "year"])
+        return _error("invalid-parameter", "The card has expired", ["month", "year"])
     if digits == DECLINED_CARD:
         return _error("declined", "Your card was declined", [])
     if digits == EXPIRED_CARD:
-        return _error("expired_card", "Your card has expired", ["month", "year"])
+        return _error("declined", "Your card has expired", ["month", "year"])
     issued = state.issue_token(last4=digits[-4:], brand=card_brand(digits))
     return web.json_response({"id": issued.id})
 

@@ -168,6 +168,9 @@ def _field_problems(exc: ValidationError) -> dict[str, str]:
     return problems
 
 
+STATE_REQUIRED = "is required: Recurly needs the billing state or region (e.g. CA, Bavaria, Mazowieckie)"
+
+
 def _expired(data: dict[str, Any], today: date) -> str | None:
     """The expiry problem of raw card data, if month and year are readable at all."""
     try:
@@ -196,6 +199,9 @@ def validate_card(data: Any, today: date, *, index: int | None = None) -> Card:
     expired = _expired(data, today)
     if expired and "month" not in problems and "year" not in problems:
         problems["year"] = expired
+    if card is not None and not card.state and "state" not in problems:
+        # Stored cards may predate this rule (the model keeps `state` optional), imports may not.
+        problems["state"] = STATE_REQUIRED
     if problems or card is None:
         raise CardInvalid(_ordered(problems), index=index, label=label)
     return card

@@ -61,3 +61,39 @@ async def test_wrong_public_key_names_the_setting(sandbox):
     with pytest.raises(RecurlyError) as caught:
         await token_for(sandbox, key="ewr1-wrong")
     assert "RECURLY_PUBLIC_KEY" in caught.value.user_text
+
+
+async def test_every_documented_parameter_is_sent_state_included(sandbox):
+    await token_for(sandbox)
+    (call,) = sandbox.state.calls_to("GET", TOKEN_PATH)
+    required = {"key", "first_name", "last_name", "number", "month", "year", "verification_value",
+                "address1", "city", "state", "zip", "country"}  # fmt: skip
+    assert set(call.query) == required and call.query["state"] == "MA"
+
+
+@pytest.mark.parametrize(
+    ("error", "expected"),
+    [
+        # Codes Recurly's own client uses, none of which the bot keeps a list of.
+        ({"code": "validation", "message": "can't be blank", "fields": ["state"]}, "state"),
+        ({"code": "invalid-parameter", "message": "number is invalid", "fields": ["number"]}, "card number"),
+        ({"code": "api-error", "message": "Something <b>odd</b>"}, "Recurly refused the card (api-error)"),
+        ({"code": "not-found", "message": "Public key not found", "fields": ["key"]}, "RECURLY_PUBLIC_KEY"),
+        ({"message": "Your card was declined"}, "declined"),
+        ({"code": "brand-new-code", "fields": {"zip": ["is invalid"]}}, "postal code"),
+    ],
+)
+async def test_failures_recognised_by_error_and_fields_even_with_status_200(sandbox, error, expected):
+    sandbox.state.fail_next(TOKEN_PATH, 200, body={"error": error, "id": "should-not-be-used"})
+    with pytest.raises(RecurlyError) as caught:
+        await token_for(sandbox)
+    assert expected in caught.value.user_text
+    assert "<b>" not in caught.value.user_text and "should-not-be-used" not in caught.value.user_text
+
+
+def test_import_requires_a_state():
+    from bot.vault.card import CardInvalid
+
+    with pytest.raises(CardInvalid) as caught:
+        validate_card(card_data(state=""), date.today())
+    assert set(caught.value.errors) == {"state"} and "Recurly" in caught.value.errors["state"]
