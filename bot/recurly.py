@@ -68,10 +68,10 @@ def _user_text(code: str, message: str, fields: list[str]) -> str:
         )
     if code == "unavailable":
         return "Recurly (the card processor) is not answering properly. Nothing was charged; try again in a minute."
-    if "declined" in lowered:
-        return "Your card was declined. Check it with the bank, or import another card with `partners-bot cards import`."
     if "expired" in lowered:
         return f"The card has expired — {UPDATE_CARD}."
+    if "declined" in lowered:
+        return "Your card was declined. Check it with the bank, or import another card with `partners-bot cards import`."
     if "key" in fields or "public key" in lowered:
         return "Recurly did not accept the public key — an admin should check RECURLY_PUBLIC_KEY."
     if fields:

@@ -94,7 +94,15 @@ def _stamp(epoch: float) -> str:
 
 
 def _campaign(
-    cid: int, product: str, name: str, slug: str, days_ago: int, trial: int, discount: str, active: bool
+    cid: int,
+    product: str,
+    name: str,
+    slug: str,
+    short: str,
+    days_ago: int,
+    trial: int,
+    discount: str,
+    active: bool,
 ) -> dict[str, Any]:
     site = {"livechat": "https://www.livechat.com/", "chatbot": "https://www.chatbot.com/"}[product]
     return {
@@ -103,7 +111,7 @@ def _campaign(
         "name": name,
         "slug": slug,
         "url": f"{site}?a={AFFILIATE_ID}&utm_campaign={slug}&utm_source=PP",
-        "short_url": f"https://lc.chat/{slug[3:9]}",
+        "short_url": f"https://lc.chat/{short}",
         "creation_timestamp": _stamp(SEED_EPOCH - days_ago * _DAY),
         "trial_duration": trial,
         "discount": discount,
@@ -113,10 +121,10 @@ def _campaign(
 
 
 _CAMPAIGNS: list[dict[str, Any]] = [
-    _campaign(9101, "livechat", "Spring webinar", "pp_spring_webinar", 280, 30, "30% off first payment", True),
-    _campaign(9102, "livechat", "Agency newsletter", "pp_agency_newsletter", 150, 14, "", True),
-    _campaign(9103, "chatbot", "Chatbot launch 2024", "pp_chatbot_launch_2024", 90, 14, "", True),
-    _campaign(9104, "livechat", "Black Friday 2023", "pp_black_friday_2023", 410, 30, "$25 discount", False),
+    _campaign(9101, "livechat", "Spring webinar", "pp_spring_webinar", "k3Vw9a", 280, 30, "30% off first payment", True),
+    _campaign(9102, "livechat", "Agency newsletter", "pp_agency_newsletter", "Qm2Zt7", 150, 14, "", True),
+    _campaign(9103, "chatbot", "Chatbot launch 2024", "pp_chatbot_launch_2024", "Hx81pR", 90, 14, "", True),
+    _campaign(9104, "livechat", "Black Friday 2023", "pp_black_friday_2023", "Bf23xx", 410, 30, "$25 discount", False),
 ]  # fmt: skip
 """``id`` is what ``campaigns/search`` shows; ``discount`` is the coupon label or ``""``."""
 

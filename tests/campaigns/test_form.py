@@ -57,8 +57,9 @@ def test_empty_optional_fields_are_left_to_the_api_defaults():
         (state("abcd"), NAME_BLOCK, "5–100 characters"),
         (state("x" * 101), NAME_BLOCK, "5–100 characters"),
         (state("Valid name", product=None), PRODUCT_BLOCK, "Pick the product"),
-        (state("Valid name", trial="13"), TRIAL_BLOCK, "Trial length must be between 14 and 60 days"),
-        (state("Valid name", trial="61"), TRIAL_BLOCK, "Trial length must be between 14 and 60 days"),
+        (state("Valid name", trial="13"), TRIAL_BLOCK, "Trial length must be between 14 and 30 days"),
+        # 14-30 since April 2024: a 31-day trial gets an inline error, not the API's refusal.
+        (state("Valid name", trial="31"), TRIAL_BLOCK, "Trial length must be between 14 and 30 days"),
         (state("Valid name", trial="2.5"), TRIAL_BLOCK, "whole number of days"),
         (state("Valid name", product="chatbot", trial="30"), TRIAL_BLOCK, "LiveChat campaigns only"),
         (state("Valid name", product="chatbot", coupon="1"), COUPON_BLOCK, "LiveChat campaigns only"),

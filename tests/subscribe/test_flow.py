@@ -33,12 +33,13 @@ async def test_happy_path_lists_confirms_subscribes_once_and_announces(sub_stack
     assert_valid_message(listing)
     assert listing["response_type"] == "ephemeral"
     text = str(listing["blocks"])
-    # Only partner-paid, unpaid, active LiveChat licenses: not paid/client-paid/chatbot/blocked ones.
+    # Only partner-paid, unpaid LiveChat trials (`status == "trial"`): not paid, client-paid,
+    # chatbot, expired (11223305, 11223310) or client-paid trials (11223309).
     assert "Joe Doe Ltd" in text and "Harbor Legal LLP" in text
-    for other in ("11223302", "11223303", "11223304", "11223305"):
+    for other in ("11223302", "11223303", "11223304", "11223305", "11223309", "11223310"):
         assert other not in text
     buttons = [b["accessory"]["value"] for b in listing["blocks"] if "accessory" in b]
-    assert buttons == [TRIAL, OTHER_TRIAL]
+    assert buttons == [TRIAL, OTHER_TRIAL, "11223307", "11223308"]
 
     form = await open_form(stack)
     assert_valid_view(form)
@@ -65,12 +66,14 @@ async def test_happy_path_lists_confirms_subscribes_once_and_announces(sub_stack
     assert "Subscribed." in view_text(final)
 
     posts = stack.sandbox.state.calls_to("POST", SUB_PATH)
-    assert len(posts) == 1
-    assert {k: posts[0].form[k] for k in ("plan", "seats", "billing_cycle")} == {
+    assert len(posts) == 1  # one JSON POST, answered 201 with no body, and "Subscribed." at once
+    assert posts[0].headers["Content-Type"].startswith("application/json")
+    assert {k: posts[0].json[k] for k in ("plan", "seats", "billing_cycle")} == {
         "plan": "team",
-        "seats": "5",
+        "seats": 5,
         "billing_cycle": "annual",
     }
+    assert posts[0].json["token"] == "***"  # the sandbox records no token
     assert stack.sandbox.state.subscriptions[TRIAL]["card_last4"] == "1111"
     note = await stack.standin.state.wait_for(lambda: stack.standin.state.messages("C_GENERAL"))
     assert note[0]["text"] == "Team plan, 5 seats, annual — subscribed for Joe Doe Ltd by <@U_ADMIN>"

@@ -46,7 +46,7 @@ async def confirm_and_wait(stack, **kwargs):
         (
             400,
             {"error": {"message": "bad", "fields": {"seats": "too many for this plan"}}},
-            "too many for this plan",
+            "check: seats",  # the flagged field's name, never the API's own words
         ),
     ],
 )
@@ -54,6 +54,7 @@ async def test_subscription_api_errors_reach_the_modal(sub_stack, status, body, 
     sub_stack.sandbox.state.fail_next(SUB_PATH, status, body=body, method="POST")
     text = await confirm_and_wait(sub_stack)
     assert expected in text
+    assert "too many for this plan" not in text
     assert sub_stack.sandbox.state.count("POST", SUB_PATH) == 1
     assert sub_stack.standin.state.messages("C_GENERAL") == [], "no success note for a failure"
 

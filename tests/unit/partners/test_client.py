@@ -594,7 +594,13 @@ async def test_result_lists_parse(client, api):
         f"{BASE}/v2/partners/solutions/licenses",
         payload={
             "result": [
-                {"license": 123, "product": "livechat", "payment_origin": "partner", "status": "trial", "x": 1}
+                {
+                    "license": 123,
+                    "product": "livechat",
+                    "payment_origin": "partner",
+                    "status": "trial",
+                    "x": 1,
+                }
             ]
         },
     )
