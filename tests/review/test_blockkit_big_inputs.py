@@ -59,7 +59,7 @@ def _campaign(i: int) -> Campaign:
         short_url="https://lc.chat/" + "b" * 40,
         creation_timestamp=1_700_000_000 + i,
         trial_duration=30,
-        discount=Decimal("30"),
+        discount=(HOSTILE * 3)[:100],  # a coupon label, as hostile as the name
     )
 
 
