@@ -153,7 +153,7 @@ async def fill_form(
         )
         return
     if not details.subscribable:
-        text = f"License {license_id} cannot be subscribed by the partner (blocked, inactive or client-paid)."
+        text = f"License {license_id} cannot be subscribed by the partner (its trial expired, or the client pays)."
         await update_view(deps, view_id, message_view(text), hash=hash)
         return
     try:

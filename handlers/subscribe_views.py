@@ -52,7 +52,12 @@ def license_list_message(licenses: Sequence[License], *, vault_note: str | None 
     for lic in licenses[:MAX_LISTED]:
         card = "client card on file" if lic.cc_added else "no client card"
         name = escape(lic.client_name or "Unnamed client")
-        text = f"*{name}*\nLicense {lic.license} · LiveChat trial · {card}"
+        ends = ""
+        if lic.end_timestamp is not None:
+            # Slack renders the date in each reader's own time zone; the fallback says UTC.
+            fallback = lic.end_timestamp.strftime("%Y-%m-%d %H:%M UTC")
+            ends = f" · ends <!date^{int(lic.end_timestamp.timestamp())}^{{date_short_pretty}} {{time}}|{fallback}>"
+        text = f"*{name}*\nLicense {lic.license} · LiveChat trial{ends} · {card}"
         button = {
             "type": "button",
             "action_id": OPEN_ACTION_PREFIX + lic.license,

@@ -265,3 +265,20 @@ async def test_error_bodies_are_never_in_the_error(api, status, caplog):
 
 def caught_records(caplog):
     return [r for r in caplog.records if r.name == "bot.partners.client"]
+
+
+def test_the_trial_end_is_listed_in_each_readers_zone():
+    from handlers.subscribe_views import license_list_message
+
+    trial = License.model_validate(
+        {
+            "license": "1",
+            "product": "livechat",
+            "status": "trial",
+            "payment_origin": "partner",
+            "end_timestamp": "2026-12-04 09:30:00",
+        }
+    )
+    text = str(license_list_message([trial])["blocks"])
+    epoch = calendar.timegm((2026, 12, 4, 9, 30, 0))
+    assert f"<!date^{epoch}^{{date_short_pretty}} {{time}}|2026-12-04 09:30 UTC>" in text
