@@ -41,7 +41,7 @@ def partners_error_text(error: PartnersError) -> str:
             return f"LiveChat's Partners API sent an answer Partners Bot does not understand. {UNEXPECTED}"
         return API_DOWN
     if isinstance(error, PartnersForbidden):
-        return "LiveChat does not allow that (HTTP 403)."
+        return "LiveChat refused that: it is not allowed for this account (HTTP 403)."
     if isinstance(error, PartnersNotFound):
         return (
             "LiveChat could not find that (HTTP 404). If this keeps happening for every "

@@ -19,7 +19,7 @@ PARTNERS_PREFIX = "/v2/partners"
 RECURLY_TOKEN_PATH = "/js/v1/token"
 
 _SECRET_HEADERS = frozenset({"authorization", "cookie", "proxy-authorization"})
-_SECRET_FIELDS = frozenset({"number", "verification_value", "password", "token"})
+_SECRET_FIELDS = frozenset({"number", "verification_value", "password"})
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 

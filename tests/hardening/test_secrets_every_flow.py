@@ -147,7 +147,7 @@ async def test_every_flow_at_debug_leaks_no_secret(tmp_path, debug_logs):
     # The sandbox: everything but the two places a secret must go.
     seen: list[str] = []
     for call in lives.calls:
-        form = dict(call.form)
+        form = dict(call.json or call.form)  # today's subscription POST is JSON
         if call.path.startswith(TOKEN_PATH):
             form = {}  # the card, to Recurly (the sandbox masks it anyway)
         elif call.method == "POST" and call.path.startswith(SUB_PATH):

@@ -73,7 +73,7 @@ async def test_happy_path_lists_confirms_subscribes_once_and_announces(sub_stack
         "seats": 5,
         "billing_cycle": "annual",
     }
-    assert posts[0].json["token"] == "***"  # the sandbox records no token
+    assert stack.sandbox.state.issued_tokens[posts[0].json["token"]].used
     assert stack.sandbox.state.subscriptions[TRIAL]["card_last4"] == "1111"
     note = await stack.standin.state.wait_for(lambda: stack.standin.state.messages("C_GENERAL"))
     assert note[0]["text"] == "Team plan, 5 seats, annual — subscribed for Joe Doe Ltd by <@U_ADMIN>"
