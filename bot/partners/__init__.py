@@ -1,6 +1,6 @@
 """LiveChat Partner Program API: client, models and errors."""
 
-from bot.partners.client import PartnersClient, RetryPolicy, WriteOutcome, WriteResult
+from bot.partners.client import PartnersClient, RetryPolicy
 from bot.partners.errors import (
     PartnersAuthError,
     PartnersConflict,
@@ -13,6 +13,7 @@ from bot.partners.errors import (
     PartnersValidationError,
 )
 from bot.partners.models import Campaign, Coupon, Earnings, License, LicenseDetails, ProgramEarnings
+from bot.partners.wire import WriteOutcome, WriteResult
 
 __all__ = [
     "Campaign",

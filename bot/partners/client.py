@@ -13,11 +13,9 @@ import asyncio
 import json
 import logging
 import random
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
-from enum import StrEnum
 from typing import Any, Literal, TypeVar
 
 import aiohttp
@@ -33,7 +31,6 @@ from bot.partners.errors import (
 )
 from bot.partners.models import (
     Campaign,
-    CampaignSearchHit,
     CampaignSearchPage,
     Coupon,
     Earnings,
@@ -53,6 +50,7 @@ from bot.partners.reports import (
     StatusLicensePage,
     Withdrawal,
 )
+from bot.partners.wire import WriteOutcome, WriteResult, flagged_fields, match_slug, query_params
 
 log = logging.getLogger(__name__)
 
@@ -69,21 +67,6 @@ PRODUCT_HOMEPAGES = {
     "helpdesk": "https://www.helpdesk.com/",
     "partner_program": "https://partners.livechat.com/",
 }
-_FIELD_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.]{0,59}")
-
-
-class WriteOutcome(StrEnum):
-    """What a 2xx answer to a write proves."""
-
-    CREATED = "created"  # 201, whatever the body
-    APPLIED = "applied"  # any other 2xx, including one whose body cannot be read
-
-
-@dataclass(frozen=True)
-class WriteResult:
-    outcome: WriteOutcome
-    status: int
-    body: Any = None
 
 
 @dataclass(frozen=True)
@@ -108,24 +91,6 @@ def _retry_after(headers: Mapping[str, str]) -> float | None:
         return max(0.0, float(value))
     except ValueError:
         return None
-
-
-def flagged_fields(body: Any) -> list[str]:
-    """Names of the parameters an error body flags (its shape is undocumented); never their text."""
-    if not isinstance(body, dict):
-        return []
-    error = body.get("error", body)
-    raw = (error.get("fields") if isinstance(error, dict) else None) or body.get("fields") or []
-    names = list(raw) if isinstance(raw, list | dict) else []
-    return [str(n) for n in names if isinstance(n, str) and _FIELD_NAME.fullmatch(n)]
-
-
-def _day(value: date | str | None) -> str | None:
-    return value.isoformat() if isinstance(value, date) else value
-
-
-def _params(**values: Any) -> dict[str, str]:
-    return {k: str(_day(v)) for k, v in values.items() if v is not None}
 
 
 class PartnersClient:
@@ -202,7 +167,7 @@ class PartnersClient:
     async def withdrawals(
         self, date_from: date | str | None = None, date_to: date | str | None = None
     ) -> list[Withdrawal]:
-        params = _params(date_from=date_from, date_to=date_to)
+        params = query_params(date_from=date_from, date_to=date_to)
         body = await self._request("GET", "/v2/partners/withdrawals", params=params or None)
         return self._parse(list[Withdrawal], self._result(body))
 
@@ -229,7 +194,7 @@ class PartnersClient:
         filters: list[dict[str, str]] | None = None,
     ) -> CommissionReport:
         """Commission history; `date_*` as `YYYY-MM-DDTHH:mm:ssZ`."""
-        params = _params(date_from=date_from, date_to=date_to, aggregation=aggregation)
+        params = query_params(date_from=date_from, date_to=date_to, aggregation=aggregation)
         if filters:
             params["filters"] = json.dumps(filters, separators=(",", ":"))
         body = await self._request("GET", "/v2/partners/reports/commission", params=params)
@@ -242,7 +207,7 @@ class PartnersClient:
         product: Literal["livechat", "chatbot", "helpdesk", "all"] = "all",
         program: Literal["solution", "affiliate", "all"] = "all",
     ) -> CommissionMetric:
-        params = _params(date_from=date_from, date_to=date_to, product=product, program=program)
+        params = query_params(date_from=date_from, date_to=date_to, product=product, program=program)
         body = await self._request("GET", "/v2/partners/metrics/commission", params=params)
         return self._parse(CommissionMetric, body)
 
@@ -288,7 +253,7 @@ class PartnersClient:
     async def search_campaigns(
         self, *, page: int = 1, state: Literal["active", "archived"] | None = None, product: str | None = None
     ) -> CampaignSearchPage:
-        params = _params(
+        params = query_params(
             page=page, state=state, product=product, sort_by="creation_timestamp", sort_order="desc"
         )
         body = await self._request("GET", "/v2/partners/affiliates/campaigns/search", params=params)
@@ -298,7 +263,7 @@ class PartnersClient:
         """The id of the active campaign with `slug` (the list gives no ids), walking search pages."""
         for page in range(1, MAX_SEARCH_PAGES + 1):
             found = await self.search_campaigns(page=page, state="active", product=product)
-            hit = _match_slug(found.results, product, slug)
+            hit = match_slug(found.results, product, slug)
             if hit is not None:
                 return hit.id
             if not found.results or page * max(found.limit, 1) >= found.total:
@@ -316,7 +281,7 @@ class PartnersClient:
         await self._write("DELETE", f"/v2/partners/affiliates/campaigns/{campaign_id}")
 
     async def performance(self, date_from: date | str, date_to: date | str) -> list[CampaignPerformance]:
-        params = _params(date_from=date_from, date_to=date_to)
+        params = query_params(date_from=date_from, date_to=date_to)
         body = await self._request("GET", "/v2/partners/affiliates/performance", params=params)
         return self._parse(list[CampaignPerformance], self._result(body))
 
@@ -328,7 +293,7 @@ class PartnersClient:
     async def licenses(
         self, date_from: date | str | None = None, date_to: date | str | None = None
     ) -> list[License]:
-        params = _params(date_from=date_from, date_to=date_to)
+        params = query_params(date_from=date_from, date_to=date_to)
         body = await self._request("GET", "/v2/partners/solutions/licenses", params=params or None)
         return self._parse(list[License], self._result(body))
 
@@ -341,14 +306,16 @@ class PartnersClient:
         limit: int = 15,
         next_cursor: str | None = None,
     ) -> StatusLicensePage:
-        params = _params(date_from=date_from, date_to=date_to, limit=min(limit, 15), next_cursor=next_cursor)
+        params = query_params(
+            date_from=date_from, date_to=date_to, limit=min(limit, 15), next_cursor=next_cursor
+        )
         body = await self._request("GET", f"/v2/partners/solutions/licenses/{status}", params=params)
         return self._parse(StatusLicensePage, body)
 
     async def license_counts(
         self, date_from: date | str | None = None, date_to: date | str | None = None
     ) -> LicenseCounts:
-        params = _params(date_from=date_from, date_to=date_to)
+        params = query_params(date_from=date_from, date_to=date_to)
         body = await self._request("GET", "/v2/partners/solutions/licenses/count", params=params or None)
         return self._parse(LicenseCounts, body)
 
@@ -530,19 +497,3 @@ class PartnersClient:
         if isinstance(error, PartnersUnavailable):
             error.retry_after = retry_after
         return error
-
-
-def _match_slug(hits: list[CampaignSearchHit], product: str, slug: str) -> CampaignSearchHit | None:
-    """The hit for `slug`: exact first; search may spell `pp_` as `pp-`, so then compare loosely."""
-    mine = [hit for hit in hits if not hit.product or hit.product == product]
-    for hit in mine:
-        if hit.slug == slug:
-            return hit
-
-    def loose(value: str) -> str:
-        return value.strip().lower().replace("_", "-")
-
-    for hit in mine:
-        if loose(hit.slug) == loose(slug):
-            return hit
-    return None
