@@ -31,7 +31,8 @@ NAME_MIN, NAME_MAX = 5, 100
 # LiveChat's range since April 2024 (the 2018 post said 30-60): 14-30 days, 14 by default.
 TRIAL_MIN, TRIAL_MAX, TRIAL_DEFAULT = 14, 30, 14
 
-Product = Literal["livechat", "chatbot", "partner_program"]
+# The products `POST …/affiliates/campaigns?product=` accepts in today's docs.
+Product = Literal["livechat", "chatbot", "helpdesk", "partner_program"]
 
 # The API's parameter names → the form's blocks, so an API 400 lands on the right input.
 BLOCK_FOR_API_FIELD = {
@@ -92,7 +93,7 @@ class CampaignRequest(BaseModel):
     @field_validator("product", mode="before")
     @classmethod
     def _product(cls, value: object) -> object:
-        if value not in ("livechat", "chatbot", "partner_program"):
+        if value not in ("livechat", "chatbot", "helpdesk", "partner_program"):
             raise _problem("Pick the product the campaign promotes")
         return value
 

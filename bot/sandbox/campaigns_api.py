@@ -33,11 +33,6 @@ LIST_FIELDS = (
     "trial_duration",
 )
 
-_PRODUCT_SITES = {
-    "livechat": "https://www.livechat.com/",
-    "chatbot": "https://www.chatbot.com/",
-    "partner_program": "https://partners.livechat.com/",
-}
 _BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 
 

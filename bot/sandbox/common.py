@@ -13,6 +13,9 @@ from bot.sandbox import data
 from bot.sandbox.responses import error_response
 from bot.sandbox.state import SANDBOX_STATE, SandboxState
 
+CAMPAIGN_PRODUCTS: tuple[str, ...] = (*data.PRODUCTS, "helpdesk")
+"""Products affiliate campaigns may promote (today's docs add helpdesk)."""
+
 
 def state_of(request: web.Request) -> SandboxState:
     return request.app[SANDBOX_STATE]
@@ -33,8 +36,8 @@ def product_param(request: web.Request, *, required: bool) -> tuple[str | None, 
     product = request.query.get("product")
     if product is None or product == "":
         return None, ({"product": "required"} if required else {})
-    if product not in data.PRODUCTS:
-        return None, {"product": "must be one of " + ", ".join(data.PRODUCTS)}
+    if product not in CAMPAIGN_PRODUCTS:
+        return None, {"product": "must be one of " + ", ".join(CAMPAIGN_PRODUCTS)}
     return product, {}
 
 
