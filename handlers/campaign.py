@@ -19,7 +19,7 @@ from slack_sdk.errors import SlackApiError
 from bot.campaigns.create import create, run_once
 from bot.campaigns.form import CampaignRequest, FormValues, read_form, submission_key, validate_form
 from bot.deps import Deps
-from bot.partners.errors import PartnersError, PartnersForbidden
+from bot.partners.errors import PartnersError, PartnersForbidden, PartnersUnavailable
 from bot.partners.models import Campaign
 from bot.slack.mrkdwn import escape
 from bot.slack.respond import post_to_response_url
@@ -192,7 +192,10 @@ async def create_and_describe(
         general=general,
     )
     problems = "; ".join([general or "", *outcome.field_errors.values()]).strip("; ")
-    return {"view": view, "text": f"Campaign {request.name} was not created: {problems}"}
+    # A write that may have been applied (timeout, unreadable 2xx) is never called "not created".
+    applied = isinstance(outcome.error, PartnersUnavailable) and outcome.error.maybe_applied
+    verdict = "may exist" if applied else "was not created"
+    return {"view": view, "text": f"Campaign {request.name} {verdict}: {problems}"}
 
 
 async def finish_submission(

@@ -17,6 +17,7 @@ from typing import Any
 from bot.campaigns.form import BLOCK_FOR_API_FIELD, COUPON_BLOCK, NAME_BLOCK, CampaignRequest
 from bot.partners import PartnersClient
 from bot.partners.errors import (
+    PartnersAppliedUnreadable,
     PartnersConflict,
     PartnersError,
     PartnersForbidden,
@@ -29,6 +30,10 @@ from bot.storage.idempotency import IdempotencyStore
 log = logging.getLogger(__name__)
 
 SCOPE = "campaign"
+CREATED_UNREADABLE = (
+    "LiveChat created the campaign, but its answer could not be read, so its links cannot be shown "
+    "here. Find them with `/campaign list`; do not submit it again."
+)
 MAYBE_CREATED = (
     "LiveChat did not answer in time, so the campaign may or may not exist. "
     "Check `/campaign list` before submitting again."
@@ -86,6 +91,8 @@ async def create(partners: PartnersClient, request: CampaignRequest) -> CreateOu
     except PartnersValidationError as exc:
         errors, general = _api_field_errors(exc)
         return CreateOutcome(field_errors=errors, general=general)
+    except PartnersAppliedUnreadable as exc:
+        return CreateOutcome(general=CREATED_UNREADABLE, error=exc)
     except PartnersUnavailable as exc:
         if exc.maybe_applied:
             return CreateOutcome(general=MAYBE_CREATED, error=exc)

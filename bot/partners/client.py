@@ -23,6 +23,7 @@ from pydantic import BaseModel, SecretStr, TypeAdapter, ValidationError
 
 from bot.partners.cache import SingleFlightCache
 from bot.partners.errors import (
+    PartnersAppliedUnreadable,
     PartnersError,
     PartnersRateLimited,
     PartnersRedirected,
@@ -237,7 +238,14 @@ class PartnersClient:
         body = result.body
         if isinstance(body, dict) and "product" not in body:
             body = {**body, "product": product}  # the 2018 answer had no product
-        return self._parse(Campaign, body)
+        try:
+            return self._parse(Campaign, body)
+        except PartnersUnavailable:
+            # A 2xx means it exists: never report an unreadable answer as "not created".
+            raise PartnersAppliedUnreadable(
+                f"LiveChat created the campaign (HTTP {result.status}) but its answer could not be read",
+                status=result.status,
+            ) from None
 
     async def campaigns(self, state: Literal["active", "disabled"] | None = None) -> list[Campaign]:
         """Campaigns in `state`; the API answers only active ones when no state is sent."""

@@ -86,6 +86,15 @@ class PartnersUnavailable(PartnersError):
         self.maybe_applied = maybe_applied
 
 
+class PartnersAppliedUnreadable(PartnersUnavailable):
+    """A write answered 2xx (so it was applied) with a body the bot cannot read."""
+
+    kind = "applied_unreadable"
+
+    def __init__(self, message: str, *, status: int):
+        super().__init__(message, status=status, maybe_applied=True)
+
+
 _BY_STATUS: dict[int, type[PartnersError]] = {
     400: PartnersValidationError,
     401: PartnersAuthError,

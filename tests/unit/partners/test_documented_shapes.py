@@ -282,3 +282,18 @@ def test_the_trial_end_is_listed_in_each_readers_zone():
     text = str(license_list_message([trial])["blocks"])
     epoch = calendar.timegm((2026, 12, 4, 9, 30, 0))
     assert f"<!date^{epoch}^{{date_short_pretty}} {{time}}|2026-12-04 09:30 UTC>" in text
+
+
+async def test_a_campaign_created_with_an_unreadable_answer_is_never_not_created(api):
+    from bot.campaigns.create import CREATED_UNREADABLE, create
+    from bot.campaigns.form import CampaignRequest
+
+    recorder, client = api
+    recorder.on(
+        "POST",
+        "/v2/partners/affiliates/campaigns",
+        web.Response(status=201, text="<html>created</html>", content_type="text/html"),
+    )
+    outcome = await create(client, CampaignRequest(name="Spring promo", product="livechat"))
+    assert outcome.campaign is None and outcome.general == CREATED_UNREADABLE
+    assert outcome.error is not None and outcome.error.maybe_applied
