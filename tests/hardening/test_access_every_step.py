@@ -65,6 +65,9 @@ async def test_outsiders_and_non_admins_change_nothing_at_any_step(sub_hstack):
     )
     # The admin's real payloads: the campaign modal, the subscription form and its confirmation.
     await driver.command("/campaign", "new", user_id="U_ADMIN")
+    # The coupons arrive in a views.update after the modal opens: let it land first, or open_form
+    # below could take it for the subscription form's update (a race under load).
+    await state.wait_for_call("views.update")
     campaign_view = copy.deepcopy((await state.wait_for(lambda: state.top_view("U_ADMIN"))).view)
     campaign_answers = {NAME_BLOCK: "Crafted", PRODUCT_BLOCK: view_option(campaign_view, PRODUCT_BLOCK)}
     form = copy.deepcopy(await open_form(driver, state))
