@@ -81,9 +81,7 @@ async def start_local_stack(
         "slack_bot_token": standin_options.bot_token,
         "slack_signing_secret": SIGNING_SECRET,
         "slack_api_url": standin.api_url,
-        "partners_api_token": sandbox_options.token
-        if sandbox_options and sandbox_options.token
-        else SANDBOX_TOKEN,
+        "partners_api_token": sandbox_options.token if sandbox_options and sandbox_options.token else SANDBOX_TOKEN,
         "partners_api_url": sandbox.url,
         "recurly_api_url": sandbox.url,
         "database_url": "sqlite+aiosqlite:///:memory:",

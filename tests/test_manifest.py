@@ -10,14 +10,7 @@ import yaml
 from handlers.earnings_blocks import SHARE_ACTION_ID  # noqa: F401  (the app must import cleanly)
 
 ROOT = Path(__file__).resolve().parents[1]
-KNOWN_BOT_SCOPES = {
-    "commands",
-    "chat:write",
-    "chat:write.public",
-    "im:write",
-    "users:read",
-    "users:read.email",
-}
+KNOWN_BOT_SCOPES = {"commands", "chat:write", "chat:write.public", "im:write", "users:read", "users:read.email"}
 
 
 def load() -> dict:
