@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_bolt.middleware.async_middleware import AsyncMiddleware
@@ -13,8 +13,11 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 
 from bot.access import NOT_ALLOWED
-from bot.deps import Deps
 from bot.slack.respond import post_to_response_url
+
+if TYPE_CHECKING:
+    # Annotations only: bot.services (the composition root) imports the handlers' wording.
+    from bot.services import Services
 
 log = logging.getLogger(__name__)
 
@@ -56,9 +59,9 @@ class AllowedUsersOnly(AsyncMiddleware):
     building its full keyword-argument set (~35 entries) for it on every request (docs/bench.md).
     """
 
-    def __init__(self, deps: Deps):
-        self.deps = deps
-        self.access = deps.access
+    def __init__(self, services: Services):
+        self.services = services
+        self.access = services.access
         self._notices: set[asyncio.Task[bool]] = set()
 
     async def async_process(
@@ -82,13 +85,13 @@ class AllowedUsersOnly(AsyncMiddleware):
     def _tell_clicker(self, body: dict[str, Any]) -> None:
         """A button can't carry the refusal in its ack; say it on the response URL, after the ack."""
         response_url = body.get("response_url")
-        if body.get("type") != "block_actions" or not isinstance(response_url, str) or self.deps.http is None:
+        if body.get("type") != "block_actions" or not isinstance(response_url, str):
             return
         notice = {"response_type": "ephemeral", "replace_original": False, "text": NOT_ALLOWED}
-        task = asyncio.create_task(post_to_response_url(self.deps.http, response_url, notice))
+        task = asyncio.create_task(post_to_response_url(self.services.http, response_url, notice))
         self._notices.add(task)
         task.add_done_callback(self._notices.discard)
 
 
-def register(app: AsyncApp, deps: Deps) -> None:
-    app.middleware(AllowedUsersOnly(deps))
+def register(app: AsyncApp, services: Services) -> None:
+    app.middleware(AllowedUsersOnly(services))

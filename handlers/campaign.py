@@ -3,7 +3,7 @@
 Listeners ack first and then work. The modal opens with the trigger id before any API call (the
 trigger dies after 3 s) and is filled with coupons by `views.update` when they arrive. A valid
 submission is acked with a "Creating campaign…" view; the POST happens once per submission
-(`run_once`), and the view is then updated with the campaign or with the form and its problems.
+(`CampaignService.once`), and the view is then updated with the campaign or with the form and its problems.
 """
 
 from __future__ import annotations
@@ -11,20 +11,17 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.errors import SlackApiError
 
-from bot.campaigns.create import create, run_once
 from bot.campaigns.form import CampaignRequest, FormValues, read_form, submission_key, validate_form
-from bot.deps import Deps
 from bot.partners.errors import PartnersError, PartnersForbidden
 from bot.partners.models import Campaign
 from bot.slack.mrkdwn import escape
 from bot.slack.respond import post_to_response_url
 from bot.slack.views import ack_time, after_ack_settles
-from bot.storage.idempotency import IdempotencyStore
 from handlers.campaign_views import (
     CANCEL_ACTION_ID,
     CREATE_CALLBACK_ID,
@@ -49,6 +46,10 @@ from handlers.campaign_views import (
 )
 from handlers.messages import UNEXPECTED, partners_error_text
 
+if TYPE_CHECKING:
+    # Annotations only: bot.services (the composition root) imports the handlers' wording.
+    from bot.services import Services
+
 log = logging.getLogger(__name__)
 
 RESTORE_COUPONS_TIMEOUT = 2.0
@@ -59,30 +60,29 @@ def _slack_error(exc: SlackApiError) -> str:
 
 
 async def reply(
-    deps: Deps, response_url: str | None, message: dict[str, Any], *, replace: bool = False
+    services: Services, response_url: str | None, message: dict[str, Any], *, replace: bool = False
 ) -> None:
     """An ephemeral answer on a command's or button's response URL."""
     if not response_url:
         log.warning("no response_url to answer on; message dropped: %s", message.get("text", "")[:80])
         return
-    assert deps.http is not None
     payload = {"response_type": "ephemeral", "replace_original": replace, **message}
-    await post_to_response_url(deps.http, response_url, payload)
+    await post_to_response_url(services.http, response_url, payload)
 
 
-def coupon_label(deps: Deps, coupon_id: int | None) -> str | None:
+def coupon_label(services: Services, coupon_id: int | None) -> str | None:
     if coupon_id is None:
         return None
-    for coupon in deps.partners.coupons_cache.peek("coupons") or []:
+    for coupon in services.partners.coupons_cache.peek("coupons") or []:
         if coupon.id == coupon_id:
             return coupon.label
     return f"Coupon #{coupon_id}"
 
 
-async def coupon_choices(deps: Deps, *, timeout: float | None = None) -> CouponChoices:
+async def coupon_choices(services: Services, *, timeout: float | None = None) -> CouponChoices:
     """The coupons for the form, or why there are none (the form works without them)."""
     try:
-        coupons = await asyncio.wait_for(deps.partners.coupons(), timeout)
+        coupons = await asyncio.wait_for(services.partners.coupons(), timeout)
     except PartnersError as exc:
         log.warning("coupons could not be loaded: %r", exc, exc_info=True)
         return CouponChoices(problem=partners_error_text(exc))
@@ -95,19 +95,19 @@ async def coupon_choices(deps: Deps, *, timeout: float | None = None) -> CouponC
 # ------------------------------------------------------------------------------------ create
 
 
-async def open_create_modal(deps: Deps, command: dict[str, Any]) -> None:
+async def open_create_modal(services: Services, command: dict[str, Any]) -> None:
     """Open the form at once (with coupons if cached, else loading), then fill coupons in."""
     channel_id = command.get("channel_id")
-    cached = deps.partners.coupons_cache.peek("coupons")
+    cached = services.partners.coupons_cache.peek("coupons")
     choices = CouponChoices.ready(cached) if cached is not None else CouponChoices(loading=True)
     try:
-        opened = await deps.slack.views_open(
+        opened = await services.slack.views_open(
             trigger_id=command["trigger_id"], view=create_modal(channel_id=channel_id, coupons=choices)
         )
     except SlackApiError as exc:
         log.exception("views.open for /campaign failed")
         await reply(
-            deps,
+            services,
             command.get("response_url"),
             notice_message(
                 f"I could not open the campaign form ({_slack_error(exc)}). Try `/campaign` again."
@@ -117,10 +117,10 @@ async def open_create_modal(deps: Deps, command: dict[str, Any]) -> None:
     if cached is not None:
         return
     view = opened["view"]
-    filled = create_modal(channel_id=channel_id, coupons=await coupon_choices(deps))
+    filled = create_modal(channel_id=channel_id, coupons=await coupon_choices(services))
     try:
         # The hash makes Slack refuse this update if the user already submitted the form.
-        await deps.slack.views_update(view_id=view["id"], hash=view["hash"], view=filled)
+        await services.slack.views_update(view_id=view["id"], hash=view["hash"], view=filled)
     except SlackApiError as exc:
         if _slack_error(exc) in ("hash_conflict", "not_found"):
             log.info("campaign form changed or closed before coupons arrived (%s)", _slack_error(exc))
@@ -129,7 +129,7 @@ async def open_create_modal(deps: Deps, command: dict[str, Any]) -> None:
 
 
 async def announce(
-    deps: Deps, campaign: Campaign, *, channel_id: str | None, user_id: str, coupon: str | None
+    services: Services, campaign: Campaign, *, channel_id: str | None, user_id: str, coupon: str | None
 ) -> str:
     """Post the new campaign's links where `/campaign` was typed, else to the creator's DM.
 
@@ -139,7 +139,7 @@ async def announce(
     if channel_id:
         message = announcement_message(campaign, created_by=user_id, coupon_label=coupon)
         try:
-            await deps.slack.chat_postMessage(channel=channel_id, **message)
+            await services.slack.chat_postMessage(channel=channel_id, **message)
             return f"The links were shared in <#{channel_id}>."
         except SlackApiError as exc:
             problem = f"I can't post in <#{channel_id}> (`{_slack_error(exc)}`)"
@@ -149,8 +149,8 @@ async def announce(
     preface = f"{problem}, so here are your new campaign's links."
     message = announcement_message(campaign, created_by=user_id, coupon_label=coupon, preface=preface)
     try:
-        opened = await deps.slack.conversations_open(users=user_id)
-        await deps.slack.chat_postMessage(channel=opened["channel"]["id"], **message)
+        opened = await services.slack.conversations_open(users=user_id)
+        await services.slack.chat_postMessage(channel=opened["channel"]["id"], **message)
     except SlackApiError as exc:
         log.exception("campaign links DM to %s failed", user_id)
         return (
@@ -160,14 +160,14 @@ async def announce(
 
 
 async def create_and_describe(
-    deps: Deps, request: CampaignRequest, form: FormValues, *, channel_id: str | None, user_id: str
+    services: Services, request: CampaignRequest, form: FormValues, *, channel_id: str | None, user_id: str
 ) -> dict[str, Any]:
     """POST the campaign and return what the modal shows next: `{"view": …, "text": …}`."""
-    outcome = await create(deps.partners, request)
+    outcome = await services.campaigns.create(request)
     if outcome.campaign is not None:
         campaign = outcome.campaign
-        label = coupon_label(deps, request.coupon_id)
-        note = await announce(deps, campaign, channel_id=channel_id, user_id=user_id, coupon=label)
+        label = coupon_label(services, request.coupon_id)
+        note = await announce(services, campaign, channel_id=channel_id, user_id=user_id, coupon=label)
         log.info("campaign %s/%s created by %s", campaign.product, campaign.slug, user_id)
         return {
             "view": result_view(campaign, coupon_label=label, delivery_note=note),
@@ -183,7 +183,7 @@ async def create_and_describe(
             )
     if outcome.field_errors and general is None:
         general = "LiveChat did not accept the campaign. Fix the marked fields and submit again."
-    choices = await coupon_choices(deps, timeout=RESTORE_COUPONS_TIMEOUT)
+    choices = await coupon_choices(services, timeout=RESTORE_COUPONS_TIMEOUT)
     view = create_modal(
         channel_id=channel_id,
         coupons=choices,
@@ -196,8 +196,7 @@ async def create_and_describe(
 
 
 async def finish_submission(
-    deps: Deps,
-    store: IdempotencyStore,
+    services: Services,
     *,
     view: dict[str, Any],
     user_id: str,
@@ -208,15 +207,14 @@ async def finish_submission(
     channel_id = decode_metadata(view.get("private_metadata"))
     key = submission_key(view["id"], view.get("hash", ""), request)
     try:
-        outcome = await run_once(
-            store,
+        outcome = await services.campaigns.once(
             key,
-            lambda: create_and_describe(deps, request, form, channel_id=channel_id, user_id=user_id),
-            wait_seconds=deps.settings.partners_timeout + 20,
+            lambda: create_and_describe(services, request, form, channel_id=channel_id, user_id=user_id),
+            wait_seconds=services.settings.partners_timeout + 20,
         )
     except Exception:
         log.exception("campaign submission failed")
-        choices = await coupon_choices(deps, timeout=RESTORE_COUPONS_TIMEOUT)
+        choices = await coupon_choices(services, timeout=RESTORE_COUPONS_TIMEOUT)
         general = f"The campaign may not have been created. {UNEXPECTED} Your entries are kept below."
         outcome = {
             "view": create_modal(channel_id=channel_id, coupons=choices, values=form, general=general),
@@ -227,11 +225,11 @@ async def finish_submission(
         return
     await after_ack_settles(acked_at)
     try:
-        await deps.slack.views_update(view_id=view["id"], view=outcome["view"])
+        await services.slack.views_update(view_id=view["id"], view=outcome["view"])
     except SlackApiError:
         log.exception("views.update with the campaign outcome failed; telling %s by DM", user_id)
         try:
-            await deps.slack.chat_postMessage(channel=user_id, text=outcome["text"])
+            await services.slack.chat_postMessage(channel=user_id, text=outcome["text"])
         except SlackApiError:
             log.exception("DM with the campaign outcome failed too")
 
@@ -240,26 +238,26 @@ async def finish_submission(
 
 
 async def send_list(
-    deps: Deps, response_url: str | None, *, page: int, state: StateFilter, replace: bool = False
+    services: Services, response_url: str | None, *, page: int, state: StateFilter, replace: bool = False
 ) -> None:
     try:
-        campaigns = await deps.partners.campaigns(state)
+        campaigns = await services.partners.campaigns(state)
     except PartnersError as exc:
         log.warning("/campaign list failed: %r", exc, exc_info=True)
         message = notice_message(partners_error_text(exc))
         replace = False
     else:
         message = campaign_list_message(campaigns, page=page, state=state)
-    await reply(deps, response_url, message, replace=replace)
+    await reply(services, response_url, message, replace=replace)
 
 
-async def ask_disable(deps: Deps, command: dict[str, Any], wanted: str) -> None:
+async def ask_disable(services: Services, command: dict[str, Any], wanted: str) -> None:
     response_url = command.get("response_url")
     try:
-        campaigns = await deps.partners.campaigns()
+        campaigns = await services.partners.campaigns()
     except PartnersError as exc:
         log.warning("/campaign disable lookup failed: %r", exc, exc_info=True)
-        await reply(deps, response_url, notice_message(partners_error_text(exc)))
+        await reply(services, response_url, notice_message(partners_error_text(exc)))
         return
     matches = find_campaigns(campaigns, wanted)
     active = [c for c in matches if c.active]
@@ -267,38 +265,38 @@ async def ask_disable(deps: Deps, command: dict[str, Any], wanted: str) -> None:
         message = disable_confirmation(active)
     else:
         message = not_found_message(wanted, disabled=matches[0] if matches else None)
-    await reply(deps, response_url, message)
+    await reply(services, response_url, message)
 
 
-async def disable_clicked(deps: Deps, body: dict[str, Any], value: str | None) -> None:
+async def disable_clicked(services: Services, body: dict[str, Any], value: str | None) -> None:
     response_url = body.get("response_url")
     target = parse_disable_value(value)
     if target is None:
         log.warning("Disable button with an unreadable value: %r", (value or "")[:100])
-        await reply(deps, response_url, notice_message(f"That button is out of date. {UNEXPECTED}"))
+        await reply(services, response_url, notice_message(f"That button is out of date. {UNEXPECTED}"))
         return
     product, slug, name = target
     user_id = body["user"]["id"]
     try:
-        await deps.partners.disable_campaign(product=product, slug=slug)
+        await services.partners.disable_campaign(product=product, slug=slug)
     except PartnersForbidden:
         log.info("disable %s/%s: 403 (unknown or already disabled)", product, slug, exc_info=True)
         text = f"No active campaign with that slug: `{escape(slug)}` is unknown or already disabled. See `/campaign list`."
-        await reply(deps, response_url, notice_message(text), replace=True)
+        await reply(services, response_url, notice_message(text), replace=True)
         return
     except PartnersError as exc:
         log.warning("disable %s/%s failed: %r", product, slug, exc, exc_info=True)
-        await reply(deps, response_url, notice_message(f"Nothing was disabled. {partners_error_text(exc)}"))
+        await reply(
+            services, response_url, notice_message(f"Nothing was disabled. {partners_error_text(exc)}")
+        )
         return
     log.info("campaign %s/%s disabled by %s", product, slug, user_id)
     text = f":no_entry: Disabled *{escape(name)}* (`{escape(slug)}`). New visits through its links no longer earn commission."
-    await reply(deps, response_url, notice_message(text), replace=True)
+    await reply(services, response_url, notice_message(text), replace=True)
 
 
-def register(app: AsyncApp, deps: Deps) -> None:
+def register(app: AsyncApp, services: Services) -> None:
     """Bind `/campaign`, the create modal's submission, and the list/disable buttons."""
-    assert deps.db is not None, "/campaign needs the database for exactly-once submissions"
-    store = IdempotencyStore(deps.db, deps.clock)
 
     @app.command("/campaign")
     async def campaign_command(ack: AsyncAck, command: dict[str, Any]) -> None:
@@ -306,17 +304,17 @@ def register(app: AsyncApp, deps: Deps) -> None:
         sub = words[0].lower() if words else "new"
         if sub == "new" and len(words) <= 1:
             await ack()
-            await open_create_modal(deps, command)
+            await open_create_modal(services, command)
         elif sub == "list" and len(words) <= 2:
             state = words[1].lower() if len(words) == 2 else None
             if state not in (None, "active", "disabled"):
                 await ack(**notice_message(USAGE))
                 return
             await ack()
-            await send_list(deps, command.get("response_url"), page=1, state=state)  # type: ignore[arg-type]
+            await send_list(services, command.get("response_url"), page=1, state=state)  # type: ignore[arg-type]
         elif sub == "disable" and len(words) >= 2:
             await ack()
-            await ask_disable(deps, command, " ".join(words[1:]))
+            await ask_disable(services, command, " ".join(words[1:]))
         else:
             await ack(**notice_message(USAGE))
 
@@ -331,23 +329,26 @@ def register(app: AsyncApp, deps: Deps) -> None:
         await ack(response_action="update", view=working_view(checked.name, channel_id))
         acked_at = ack_time()
         await finish_submission(
-            deps, store, view=view, user_id=body["user"]["id"], request=checked, form=form, acked_at=acked_at
+            services, view=view, user_id=body["user"]["id"], request=checked, form=form, acked_at=acked_at
         )
 
     @app.action(re.compile(f"^({re.escape(MORE_ACTION_ID)}|{re.escape(PREVIOUS_ACTION_ID)})$"))
     async def page_clicked(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
         await ack()
         page, state = parse_page_value(action.get("value"))
-        await send_list(deps, body.get("response_url"), page=page, state=state, replace=True)
+        await send_list(services, body.get("response_url"), page=page, state=state, replace=True)
 
     @app.action(re.compile(f"^{re.escape(DISABLE_ACTION_PREFIX)}\\d+$"))
     async def disable_button(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
         await ack()
-        await disable_clicked(deps, body, action.get("value"))
+        await disable_clicked(services, body, action.get("value"))
 
     @app.action(CANCEL_ACTION_ID)
     async def cancel_clicked(ack: AsyncAck, body: dict[str, Any]) -> None:
         await ack()
         await reply(
-            deps, body.get("response_url"), notice_message("Cancelled; nothing was disabled."), replace=True
+            services,
+            body.get("response_url"),
+            notice_message("Cancelled; nothing was disabled."),
+            replace=True,
         )

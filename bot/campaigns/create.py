@@ -127,3 +127,20 @@ async def run_once(
             return None
         current = found
     return current.result if current.state != "pending" else None
+
+
+class CampaignService:
+    """Campaign creation for the listeners: one POST per submission, answers mapped onto the form."""
+
+    def __init__(self, partners: PartnersClient, claims: IdempotencyStore):
+        self.partners = partners
+        self.claims = claims
+
+    async def create(self, request: CampaignRequest) -> CreateOutcome:
+        return await create(self.partners, request)
+
+    async def once(
+        self, key: str, work: Callable[[], Awaitable[dict[str, Any]]], *, wait_seconds: float
+    ) -> dict[str, Any] | None:
+        """`work` for the first submission with `key`; a duplicate gets its result (None: still running)."""
+        return await run_once(self.claims, key, work, wait_seconds=wait_seconds)
