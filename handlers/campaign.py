@@ -13,14 +13,17 @@ import logging
 import re
 from typing import TYPE_CHECKING, Any
 
-from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
 from slack_sdk.errors import SlackApiError
 
 from bot.campaigns.form import CampaignRequest, FormValues, read_form, submission_key, validate_form
 from bot.partners.errors import PartnersError, PartnersForbidden
 from bot.partners.models import Campaign
+from bot.slack.blocks import notice_message
+from bot.slack.context import acting_channel, acting_user
+from bot.slack.errors import error_code
 from bot.slack.mrkdwn import escape
-from bot.slack.respond import post_to_response_url
+from bot.slack.respond import ack_body, reply
 from bot.slack.views import ack_time, after_ack_settles
 from handlers.campaign_views import (
     CANCEL_ACTION_ID,
@@ -38,7 +41,6 @@ from handlers.campaign_views import (
     disable_confirmation,
     find_campaigns,
     not_found_message,
-    notice_message,
     parse_disable_value,
     parse_page_value,
     result_view,
@@ -53,21 +55,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 RESTORE_COUPONS_TIMEOUT = 2.0
-
-
-def _slack_error(exc: SlackApiError) -> str:
-    return str(exc.response.get("error", "")) if exc.response is not None else "unknown_error"
-
-
-async def reply(
-    services: Services, response_url: str | None, message: dict[str, Any], *, replace: bool = False
-) -> None:
-    """An ephemeral answer on a command's or button's response URL."""
-    if not response_url:
-        log.warning("no response_url to answer on; message dropped: %s", message.get("text", "")[:80])
-        return
-    payload = {"response_type": "ephemeral", "replace_original": replace, **message}
-    await post_to_response_url(services.http, response_url, payload)
 
 
 def coupon_label(services: Services, coupon_id: int | None) -> str | None:
@@ -95,9 +82,8 @@ async def coupon_choices(services: Services, *, timeout: float | None = None) ->
 # ------------------------------------------------------------------------------------ create
 
 
-async def open_create_modal(services: Services, command: dict[str, Any]) -> None:
+async def open_create_modal(services: Services, command: dict[str, Any], channel_id: str | None) -> None:
     """Open the form at once (with coupons if cached, else loading), then fill coupons in."""
-    channel_id = command.get("channel_id")
     cached = services.partners.coupons_cache.peek("coupons")
     choices = CouponChoices.ready(cached) if cached is not None else CouponChoices(loading=True)
     try:
@@ -107,11 +93,9 @@ async def open_create_modal(services: Services, command: dict[str, Any]) -> None
     except SlackApiError as exc:
         log.exception("views.open for /campaign failed")
         await reply(
-            services,
+            services.http,
             command.get("response_url"),
-            notice_message(
-                f"I could not open the campaign form ({_slack_error(exc)}). Try `/campaign` again."
-            ),
+            f"I could not open the campaign form ({error_code(exc)}). Try `/campaign` again.",
         )
         return
     if cached is not None:
@@ -122,8 +106,8 @@ async def open_create_modal(services: Services, command: dict[str, Any]) -> None
         # The hash makes Slack refuse this update if the user already submitted the form.
         await services.slack.views_update(view_id=view["id"], hash=view["hash"], view=filled)
     except SlackApiError as exc:
-        if _slack_error(exc) in ("hash_conflict", "not_found"):
-            log.info("campaign form changed or closed before coupons arrived (%s)", _slack_error(exc))
+        if error_code(exc) in ("hash_conflict", "not_found"):
+            log.info("campaign form changed or closed before coupons arrived (%s)", error_code(exc))
         else:
             log.exception("views.update with coupons failed")
 
@@ -142,10 +126,8 @@ async def announce(
             await services.slack.chat_postMessage(channel=channel_id, **message)
             return f"The links were shared in <#{channel_id}>."
         except SlackApiError as exc:
-            problem = f"I can't post in <#{channel_id}> (`{_slack_error(exc)}`)"
-            log.warning(
-                "campaign announcement to %s failed: %s", channel_id, _slack_error(exc), exc_info=True
-            )
+            problem = f"I can't post in <#{channel_id}> (`{error_code(exc)}`)"
+            log.warning("campaign announcement to %s failed: %s", channel_id, error_code(exc), exc_info=True)
     preface = f"{problem}, so here are your new campaign's links."
     message = announcement_message(campaign, created_by=user_id, coupon_label=coupon, preface=preface)
     try:
@@ -153,9 +135,7 @@ async def announce(
         await services.slack.chat_postMessage(channel=opened["channel"]["id"], **message)
     except SlackApiError as exc:
         log.exception("campaign links DM to %s failed", user_id)
-        return (
-            f"{problem}, and a direct message failed too (`{_slack_error(exc)}`). Copy the links from here."
-        )
+        return f"{problem}, and a direct message failed too (`{error_code(exc)}`). Copy the links from here."
     return f"{problem}, so I sent you the links in a direct message. Invite me with `/invite @Partners Bot` to share there."
 
 
@@ -248,7 +228,7 @@ async def send_list(
         replace = False
     else:
         message = campaign_list_message(campaigns, page=page, state=state)
-    await reply(services, response_url, message, replace=replace)
+    await reply(services.http, response_url, message, replace=replace)
 
 
 async def ask_disable(services: Services, command: dict[str, Any], wanted: str) -> None:
@@ -257,7 +237,7 @@ async def ask_disable(services: Services, command: dict[str, Any], wanted: str) 
         campaigns = await services.partners.campaigns()
     except PartnersError as exc:
         log.warning("/campaign disable lookup failed: %r", exc, exc_info=True)
-        await reply(services, response_url, notice_message(partners_error_text(exc)))
+        await reply(services.http, response_url, partners_error_text(exc))
         return
     matches = find_campaigns(campaigns, wanted)
     active = [c for c in matches if c.active]
@@ -265,50 +245,49 @@ async def ask_disable(services: Services, command: dict[str, Any], wanted: str) 
         message = disable_confirmation(active)
     else:
         message = not_found_message(wanted, disabled=matches[0] if matches else None)
-    await reply(services, response_url, message)
+    await reply(services.http, response_url, message)
 
 
-async def disable_clicked(services: Services, body: dict[str, Any], value: str | None) -> None:
+async def disable_clicked(
+    services: Services, body: dict[str, Any], user_id: str | None, value: str | None
+) -> None:
     response_url = body.get("response_url")
     target = parse_disable_value(value)
     if target is None:
         log.warning("Disable button with an unreadable value: %r", (value or "")[:100])
-        await reply(services, response_url, notice_message(f"That button is out of date. {UNEXPECTED}"))
+        await reply(services.http, response_url, f"That button is out of date. {UNEXPECTED}")
         return
     product, slug, name = target
-    user_id = body["user"]["id"]
     try:
         await services.partners.disable_campaign(product=product, slug=slug)
     except PartnersForbidden:
         log.info("disable %s/%s: 403 (unknown or already disabled)", product, slug, exc_info=True)
         text = f"No active campaign with that slug: `{escape(slug)}` is unknown or already disabled. See `/campaign list`."
-        await reply(services, response_url, notice_message(text), replace=True)
+        await reply(services.http, response_url, text, replace=True)
         return
     except PartnersError as exc:
         log.warning("disable %s/%s failed: %r", product, slug, exc, exc_info=True)
-        await reply(
-            services, response_url, notice_message(f"Nothing was disabled. {partners_error_text(exc)}")
-        )
+        await reply(services.http, response_url, f"Nothing was disabled. {partners_error_text(exc)}")
         return
     log.info("campaign %s/%s disabled by %s", product, slug, user_id)
     text = f":no_entry: Disabled *{escape(name)}* (`{escape(slug)}`). New visits through its links no longer earn commission."
-    await reply(services, response_url, notice_message(text), replace=True)
+    await reply(services.http, response_url, text, replace=True)
 
 
 def register(app: AsyncApp, services: Services) -> None:
     """Bind `/campaign`, the create modal's submission, and the list/disable buttons."""
 
     @app.command("/campaign")
-    async def campaign_command(ack: AsyncAck, command: dict[str, Any]) -> None:
+    async def campaign_command(ack: AsyncAck, command: dict[str, Any], context: AsyncBoltContext) -> None:
         words = (command.get("text") or "").split()
         sub = words[0].lower() if words else "new"
         if sub == "new" and len(words) <= 1:
             await ack()
-            await open_create_modal(services, command)
+            await open_create_modal(services, command, acting_channel(context, command))
         elif sub == "list" and len(words) <= 2:
             state = words[1].lower() if len(words) == 2 else None
             if state not in (None, "active", "disabled"):
-                await ack(**notice_message(USAGE))
+                await ack(**ack_body(USAGE))
                 return
             await ack()
             await send_list(services, command.get("response_url"), page=1, state=state)  # type: ignore[arg-type]
@@ -316,10 +295,12 @@ def register(app: AsyncApp, services: Services) -> None:
             await ack()
             await ask_disable(services, command, " ".join(words[1:]))
         else:
-            await ack(**notice_message(USAGE))
+            await ack(**ack_body(USAGE))
 
     @app.view(CREATE_CALLBACK_ID)
-    async def create_submitted(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
+    async def create_submitted(
+        ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], context: AsyncBoltContext
+    ) -> None:
         form = read_form(view.get("state", {}).get("values", {}))
         checked = validate_form(form)
         if isinstance(checked, dict):
@@ -329,7 +310,12 @@ def register(app: AsyncApp, services: Services) -> None:
         await ack(response_action="update", view=working_view(checked.name, channel_id))
         acked_at = ack_time()
         await finish_submission(
-            services, view=view, user_id=body["user"]["id"], request=checked, form=form, acked_at=acked_at
+            services,
+            view=view,
+            user_id=acting_user(context, body) or "",
+            request=checked,
+            form=form,
+            acked_at=acked_at,
         )
 
     @app.action(re.compile(f"^({re.escape(MORE_ACTION_ID)}|{re.escape(PREVIOUS_ACTION_ID)})$"))
@@ -339,16 +325,18 @@ def register(app: AsyncApp, services: Services) -> None:
         await send_list(services, body.get("response_url"), page=page, state=state, replace=True)
 
     @app.action(re.compile(f"^{re.escape(DISABLE_ACTION_PREFIX)}\\d+$"))
-    async def disable_button(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
+    async def disable_button(
+        ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], context: AsyncBoltContext
+    ) -> None:
         await ack()
-        await disable_clicked(services, body, action.get("value"))
+        await disable_clicked(services, body, acting_user(context, body), action.get("value"))
 
     @app.action(CANCEL_ACTION_ID)
     async def cancel_clicked(ack: AsyncAck, body: dict[str, Any]) -> None:
         await ack()
         await reply(
-            services,
+            services.http,
             body.get("response_url"),
-            notice_message("Cancelled; nothing was disabled."),
+            "Cancelled; nothing was disabled.",
             replace=True,
         )

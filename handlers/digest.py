@@ -23,6 +23,7 @@ from bot.digest.schedule import (
     parse_zone,
 )
 from bot.digest.store import ChannelDigest, DigestStore
+from bot.slack.respond import reply
 from handlers.digest_blocks import (
     ADMINS_ONLY,
     NO_TZ,
@@ -32,8 +33,6 @@ from handlers.digest_blocks import (
     enabled_text,
     status_text,
 )
-from handlers.earnings import reply
-from handlers.earnings_blocks import notice_message
 from handlers.messages import UNEXPECTED
 
 if TYPE_CHECKING:
@@ -126,4 +125,4 @@ async def subcommand(services: Services, command: dict[str, Any], words: list[st
     except Exception:
         log.exception("/earnings digest %s failed", action)
         text = UNEXPECTED
-    await reply(services, command["response_url"], notice_message(text))
+    await reply(services.http, command["response_url"], text)

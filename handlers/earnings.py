@@ -14,8 +14,10 @@ from slack_sdk.errors import SlackApiError
 
 from bot.partners.errors import PartnersError
 from bot.partners.models import Earnings
-from bot.slack.respond import post_to_response_url
-from handlers.earnings_blocks import SHARE_ACTION_ID, USAGE, earnings_message, notice_message
+from bot.slack.blocks import notice_message
+from bot.slack.errors import CHANNEL_ERRORS, error_code
+from bot.slack.respond import post_to_response_url, reply
+from handlers.earnings_blocks import SHARE_ACTION_ID, USAGE, earnings_message
 from handlers.messages import SLACK_TIMEOUT, partners_error_text, slack_error_text
 
 if TYPE_CHECKING:
@@ -29,12 +31,6 @@ Subcommand = Callable[["Services", dict[str, Any], list[str]], Awaitable[None]]
 NOT_IN_CHANNEL = (
     "I can't post in this channel yet. Invite me with `/invite @Partners Bot`, then press *Share* again."
 )
-CHANNEL_ERRORS = {"not_in_channel", "channel_not_found", "is_archived", "restricted_action"}
-
-
-async def reply(deps: Services, response_url: str, message: dict[str, Any]) -> None:
-    """Post an ephemeral reply to a command's response URL."""
-    await post_to_response_url(deps.http, response_url, {"response_type": "ephemeral", **message})
 
 
 class SummaryMemo:
@@ -66,7 +62,7 @@ async def send_summary(deps: Services, command: dict[str, Any], memo: SummaryMem
         earnings = await deps.partners.earnings()
     except PartnersError as exc:
         log.warning("/earnings failed: %r", exc, exc_info=True)
-        await reply(deps, response_url, notice_message(partners_error_text(exc)))
+        await reply(deps.http, response_url, notice_message(partners_error_text(exc)))
         return
     body = (memo or SummaryMemo()).encoded(earnings, deps.settings.locale, deps.clock.now())
     await post_to_response_url(deps.http, response_url, body)
@@ -86,7 +82,7 @@ async def share_summary(deps: Services, body: dict[str, Any]) -> None:
         log.warning("earnings share failed: %r", exc, exc_info=True)
         text = partners_error_text(exc)
     except SlackApiError as exc:
-        error = exc.response.get("error", "") if exc.response is not None else ""
+        error = error_code(exc)
         log.warning("earnings share to %s failed: %s", channel_id, error, exc_info=True)
         text = NOT_IN_CHANNEL if error in CHANNEL_ERRORS else slack_error_text(error)
     except (TimeoutError, aiohttp.ClientError):
@@ -96,7 +92,7 @@ async def share_summary(deps: Services, body: dict[str, Any]) -> None:
     else:
         text = "Shared in the channel."
     if response_url:
-        await reply(deps, response_url, {**notice_message(text), "replace_original": False})
+        await reply(deps.http, response_url, notice_message(text))
 
 
 def register(app: AsyncApp, deps: Services, subcommands: dict[str, Subcommand] | None = None) -> None:

@@ -127,8 +127,3 @@ def earnings_message(
             }
         )
     return {"text": earnings_text(earnings, locale), "blocks": blocks}
-
-
-def notice_message(text: str) -> dict[str, Any]:
-    """A one-section ephemeral message with the same text as its fallback."""
-    return {"text": text, "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": text}}]}

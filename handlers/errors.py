@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, Any
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
 
-from bot.slack.respond import post_to_response_url
-from handlers.access import user_id_of
+from bot.slack.context import user_id_of
+from bot.slack.respond import reply
 from handlers.messages import UNEXPECTED
 
 if TYPE_CHECKING:
@@ -28,10 +28,8 @@ async def tell_user(services: Services, body: dict[str, Any]) -> None:
     if not isinstance(response_url, str):
         urls = body.get("response_urls")
         response_url = urls[0].get("response_url") if isinstance(urls, list) and urls else None
-    notice = {"response_type": "ephemeral", "replace_original": False, "text": UNEXPECTED}
-    if isinstance(response_url, str):
-        if await post_to_response_url(services.http, response_url, notice):
-            return
+    if isinstance(response_url, str) and await reply(services.http, response_url, UNEXPECTED):
+        return
     user_id = user_id_of(body)
     if user_id:
         try:

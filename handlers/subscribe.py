@@ -12,17 +12,19 @@ import re
 import uuid
 from typing import TYPE_CHECKING, Any
 
-from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
 from slack_sdk.errors import SlackApiError
 
 from bot.access import ADMINS_ONLY
 from bot.partners.errors import PartnersError
-from bot.slack.respond import post_to_response_url
+from bot.slack.context import acting_channel, acting_user
+from bot.slack.errors import CHANNEL_ERRORS, error_code
+from bot.slack.respond import ack_body, reply
 from bot.slack.views import ack_time, after_ack_settles
 from bot.subscriptions.orders import Order, check_form
 from bot.subscriptions.service import Outcome
 from bot.vault import VaultKeyError
-from handlers.access import refusal_view, user_id_of
+from handlers.access import refusal_view
 from handlers.messages import UNEXPECTED, partners_error_text
 from handlers.subscribe_views import (
     CONFIRM_CALLBACK,
@@ -34,7 +36,6 @@ from handlers.subscribe_views import (
     loading_view,
     message_view,
     no_cards_view,
-    notice_message,
     parse_form_metadata,
     parse_order,
     progress_view,
@@ -60,19 +61,7 @@ USAGE = (
 )
 
 LICENSE_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
-CHANNEL_ERRORS = {"not_in_channel", "channel_not_found", "is_archived", "restricted_action"}
 CHECKING = "Not confirmed yet — LiveChat did not answer in time. Checking whether the subscription exists…"
-
-
-async def reply(services: Services, response_url: str | None, text: str) -> None:
-    """An ephemeral note to the user via the command's or button's response URL."""
-    if not response_url:
-        return
-    await post_to_response_url(
-        services.http,
-        response_url,
-        {"response_type": "ephemeral", "replace_original": False, **notice_message(text)},
-    )
 
 
 async def send_license_list(services: Services, command: dict[str, Any]) -> None:
@@ -81,11 +70,11 @@ async def send_license_list(services: Services, command: dict[str, Any]) -> None
         licenses = [lic for lic in await services.partners.licenses() if lic.subscribable]
     except PartnersError as exc:
         log.warning("/subscribe could not list licenses: %r", exc, exc_info=True)
-        await reply(services, response_url, partners_error_text(exc))
+        await reply(services.http, response_url, partners_error_text(exc))
         return
-    vault_note = services.vault.problem
-    message = license_list_message(licenses, vault_note=vault_note)
-    await post_to_response_url(services.http, response_url, {"response_type": "ephemeral", **message})
+    await reply(
+        services.http, response_url, license_list_message(licenses, vault_note=services.vault.problem)
+    )
 
 
 async def update_view(
@@ -94,17 +83,15 @@ async def update_view(
     try:
         await services.slack.views_update(view_id=view_id, view=view, hash=hash)
     except SlackApiError as exc:
-        error = exc.response.get("error", "") if exc.response is not None else ""
-        log.warning("views.update of %s failed: %s", view_id, error)
+        log.warning("views.update of %s failed: %s", view_id, error_code(exc))
         return False
     return True
 
 
 async def fill_form(
-    services: Services, body: dict[str, Any], license_id: str, view_id: str, hash: str | None
+    services: Services, channel_id: str | None, license_id: str, view_id: str, hash: str | None
 ) -> None:
     """Replace the loading modal with the form, or with why there is nothing to do."""
-    channel_id = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
     try:
         details = await services.partners.license(license_id)
     except PartnersError as exc:
@@ -150,7 +137,7 @@ async def announce(services: Services, order: Order, user_id: str) -> None:
             await services.slack.chat_postMessage(channel=order.channel_id, **note)
             return
         except SlackApiError as exc:
-            error = exc.response.get("error", "") if exc.response is not None else ""
+            error = error_code(exc)
             if error not in CHANNEL_ERRORS:
                 log.warning("success note to %s failed: %s", order.channel_id, error, exc_info=True)
     try:
@@ -165,53 +152,56 @@ def register(app: AsyncApp, services: Services) -> None:
     is_admin = services.access.is_admin
 
     @app.command("/subscribe")
-    async def subscribe_command(ack: AsyncAck, command: dict[str, Any]) -> None:
+    async def subscribe_command(ack: AsyncAck, command: dict[str, Any], context: AsyncBoltContext) -> None:
         if (command.get("text") or "").strip():
             # `/subscribe help` and anything unexpected: say what the command does, list nothing.
-            await ack(response_type="ephemeral", text=USAGE)
+            await ack(**ack_body(USAGE))
             return
-        if not is_admin(command.get("user_id")):
-            await ack(response_type="ephemeral", text=ADMINS_ONLY)
+        if not is_admin(acting_user(context, command)):
+            await ack(**ack_body(ADMINS_ONLY))
             return
         await ack()
         try:
             await send_license_list(services, command)
         except Exception:
             log.exception("/subscribe failed")
-            await reply(services, command.get("response_url"), UNEXPECTED)
+            await reply(services.http, command.get("response_url"), UNEXPECTED)
 
     @app.action(re.compile("^" + re.escape(OPEN_ACTION_PREFIX)))
-    async def create_clicked(ack: AsyncAck, body: dict[str, Any]) -> None:
+    async def create_clicked(ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext) -> None:
         await ack()
-        user_id = user_id_of(body)
+        user_id = acting_user(context, body)
         response_url = body.get("response_url")
         if not is_admin(user_id):
             log.info("refused subscription form for %s (not an admin)", user_id)
-            await reply(services, response_url, ADMINS_ONLY)
+            await reply(services.http, response_url, ADMINS_ONLY)
             return
         license_id = str((body.get("actions") or [{}])[0].get("value") or "")
         if not LICENSE_ID.match(license_id):
-            await reply(services, response_url, "That button does not name a license; run /subscribe again.")
+            await reply(
+                services.http, response_url, "That button does not name a license; run /subscribe again."
+            )
             return
         try:
             opened = await services.slack.views_open(trigger_id=body.get("trigger_id"), view=loading_view())
         except SlackApiError as exc:
-            error = exc.response.get("error", "") if exc.response is not None else ""
-            log.warning("views.open for the subscription form failed: %s", error)
+            log.warning("views.open for the subscription form failed: %s", error_code(exc))
             await reply(
-                services, response_url, "Slack did not open the form in time; press the button again."
+                services.http, response_url, "Slack did not open the form in time; press the button again."
             )
             return
         view = opened["view"]
         try:
-            await fill_form(services, body, license_id, view["id"], view.get("hash"))
+            await fill_form(services, acting_channel(context, body), license_id, view["id"], view.get("hash"))
         except Exception:
             log.exception("filling the subscription form failed")
             await update_view(services, view["id"], message_view(UNEXPECTED))
 
     @app.view(FORM_CALLBACK)
-    async def form_submitted(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
-        user_id = user_id_of(body)
+    async def form_submitted(
+        ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], context: AsyncBoltContext
+    ) -> None:
+        user_id = acting_user(context, body)
         if not is_admin(user_id):
             log.info("refused subscription form submission by %s (not an admin)", user_id)
             await ack(response_action="update", view=refusal_view(ADMINS_ONLY))
@@ -248,8 +238,10 @@ def register(app: AsyncApp, services: Services) -> None:
         )
 
     @app.view(CONFIRM_CALLBACK)
-    async def confirmed(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
-        user_id = user_id_of(body) or ""
+    async def confirmed(
+        ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], context: AsyncBoltContext
+    ) -> None:
+        user_id = acting_user(context, body) or ""
         order = parse_order(view.get("private_metadata"))
         if not is_admin(user_id):
             await ack(response_action="update", view=refusal_view(ADMINS_ONLY))

@@ -15,11 +15,9 @@ from bot.app import build_bolt_app
 from bot.commands.runtime import bot_settings
 from bot.services import Services, open_services
 from bot.settings import SettingsError
+from bot.slack.errors import TOKEN_ERRORS, error_code
 
 log = logging.getLogger(__name__)
-
-# Slack's answers meaning "this app token is wrong", not "try again later".
-_TOKEN_ERRORS = {"not_authed", "invalid_auth", "not_allowed_token_type", "token_revoked", "account_inactive"}
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -36,8 +34,8 @@ async def _first_connection_url(services: Services, app_token: str) -> str | Non
     try:
         response = await services.slack.apps_connections_open(app_token=app_token)
     except SlackApiError as exc:
-        error = exc.response.get("error")
-        if error in _TOKEN_ERRORS:
+        error = error_code(exc)
+        if error in TOKEN_ERRORS:  # "this app token is wrong", not "try again later"
             raise SettingsError(
                 f"SLACK_APP_TOKEN was refused by Slack ({error}): use the app-level token (xapp-…) "
                 "with connections:write from your Slack app's Basic Information page"

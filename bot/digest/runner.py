@@ -28,28 +28,12 @@ from bot.digest.store import SNAPSHOT_RETENTION, ChannelDigest, Delivery, Digest
 from bot.partners import PartnersClient
 from bot.partners.errors import PartnersError
 from bot.partners.models import Earnings
+from bot.slack.errors import CHANNEL_ERRORS, TOKEN_ERRORS, error_code, is_rate_limited
 
 log = logging.getLogger(__name__)
 
-# The channel itself is gone or closed to the bot: retrying cannot help, so the digest is disabled.
-CHANNEL_ERRORS = frozenset(
-    {
-        "channel_not_found",
-        "not_in_channel",
-        "is_archived",
-        "channel_is_archived",
-        "restricted_action",
-        "restricted_action_read_only_channel",
-        "restricted_action_non_threadable_channel",
-        "team_access_not_granted",
-        "ekm_access_denied",
-    }
-)
-# The bot's token or app is broken: every channel fails alike, so nothing is disabled; an admin must
-# fix the installation, and the day's digests are retried hourly meanwhile.
-TOKEN_ERRORS = frozenset(
-    {"invalid_auth", "not_authed", "token_revoked", "token_expired", "account_inactive", "missing_scope"}
-)
+# A broken token or app fails every channel alike: nothing is disabled (see bot.slack.errors); an admin
+# must fix the installation, and the day's digests are retried hourly meanwhile.
 TOKEN_RETRY = timedelta(hours=1)
 
 
@@ -87,11 +71,6 @@ def _retry_after(error: SlackApiError) -> float:
             except (TypeError, ValueError):
                 break
     return 1.0
-
-
-def _slack_error(error: SlackApiError) -> str:
-    response = error.response
-    return str(response.get("error", "")) if response is not None else ""
 
 
 class DigestRunner:
@@ -248,8 +227,7 @@ class DigestRunner:
                 response = await self.slack.chat_postMessage(channel=delivery.channel_id, **message)
                 return str(response["ts"])
             except SlackApiError as exc:
-                limited = exc.response is not None and exc.response.status_code == 429
-                if not limited or round_ == self.rate_limit_rounds:
+                if not is_rate_limited(exc) or round_ == self.rate_limit_rounds:
                     raise
                 await asyncio.sleep(_retry_after(exc) + random.uniform(0, 0.5))
                 if not await self.store.still_mine(delivery, self.owner):
@@ -260,7 +238,7 @@ class DigestRunner:
         self, delivery: Delivery, setting: ChannelDigest, exc: SlackApiError, report: RunReport
     ) -> None:
         channel = delivery.channel_id
-        error = _slack_error(exc) or "unknown_error"
+        error = error_code(exc)
         now = self.clock.now()
         if error in CHANNEL_ERRORS:
             log.warning("digest for %s: Slack said %s; disabling it", channel, error)
