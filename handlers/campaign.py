@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
 from slack_sdk.errors import SlackApiError
 
+from bot.campaigns.create import MAYBE_CREATED
 from bot.campaigns.form import CampaignRequest, FormValues, read_form, submission_key, validate_form
 from bot.partners.errors import PartnersError, PartnersForbidden
 from bot.partners.models import Campaign
@@ -55,6 +56,10 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 RESTORE_COUPONS_TIMEOUT = 2.0
+INTERRUPTED_NOTE = (
+    "An earlier attempt at this submission was interrupted after LiveChat created the campaign, "
+    "so nothing was sent again. Its links may not have been shared yet: copy them from here."
+)
 
 
 def coupon_label(services: Services, coupon_id: int | None) -> str | None:
@@ -175,6 +180,32 @@ async def create_and_describe(
     return {"view": view, "text": f"Campaign {request.name} was not created: {problems}"}
 
 
+async def settle_interrupted(
+    services: Services, request: CampaignRequest, form: FormValues, *, channel_id: str | None
+) -> dict[str, Any] | None:
+    """A submission whose first attempt died before recording its outcome: is the campaign there?
+
+    None when LiveChat shows no such campaign (it was never created, so it may be POSTed now).
+    """
+    try:
+        campaign = await services.campaigns.find_created(request)
+    except PartnersError as exc:
+        log.warning("could not check whether an interrupted campaign exists: %r", exc, exc_info=True)
+        choices = await coupon_choices(services, timeout=RESTORE_COUPONS_TIMEOUT)
+        view = create_modal(channel_id=channel_id, coupons=choices, values=form, general=MAYBE_CREATED)
+        return {"view": view, "text": MAYBE_CREATED}
+    if campaign is None:
+        return None
+    log.info(
+        "interrupted submission: campaign %s/%s exists; not posting again", campaign.product, campaign.slug
+    )
+    label = coupon_label(services, request.coupon_id)
+    return {
+        "view": result_view(campaign, coupon_label=label, delivery_note=INTERRUPTED_NOTE),
+        "text": f"Campaign {campaign.name} exists: {campaign.short_url or campaign.url}",
+    }
+
+
 async def finish_submission(
     services: Services,
     *,
@@ -190,6 +221,7 @@ async def finish_submission(
         outcome = await services.campaigns.once(
             key,
             lambda: create_and_describe(services, request, form, channel_id=channel_id, user_id=user_id),
+            settle_takeover=lambda: settle_interrupted(services, request, form, channel_id=channel_id),
             wait_seconds=services.settings.partners_timeout + 20,
         )
     except Exception:

@@ -33,7 +33,7 @@ from bot.partners import (
     PartnersValidationError,
 )
 from bot.recurly import RecurlyError
-from bot.storage import Claim, IdempotencyStore
+from bot.storage import Claim, ClaimState, IdempotencyStore
 from bot.subscriptions.audit import AuditLog
 from bot.subscriptions.orders import Order
 from bot.vault import Card, CardVault, VaultError, VaultKeyError
@@ -125,20 +125,31 @@ class SubscriptionService:
 
     async def subscribe(self, order: Order, user_id: str, *, on_unknown: Hook | None = None) -> Result:
         """Run the order once per request id; a duplicate gets the first run's result."""
-        request = await self.claims.claim(REQUEST_SCOPE, order.request_id)
-        if not request.won:
-            log.info("duplicate confirmation %s for license %s", order.request_id, order.license_id)
-            return await self._wait_for_request(order)
-        try:
-            result = await self._audited(order, user_id, on_unknown)
-        except Exception:
-            log.exception("subscription for license %s failed unexpectedly", order.license_id)
-            result = Result(Outcome.FAILED, "Something went wrong on our side and it has been logged.")
-        result = replace(result, request_id=order.request_id, fresh=True)
-        await self.claims.finish(
-            REQUEST_SCOPE, order.request_id, request.owner, state="done", result=result.to_json()
+        ran: Result | None = None
+
+        async def work() -> dict[str, Any]:
+            nonlocal ran
+            try:
+                result = await self._audited(order, user_id, on_unknown)
+            except Exception:
+                log.exception("subscription for license %s failed unexpectedly", order.license_id)
+                result = Result(Outcome.FAILED, "Something went wrong on our side and it has been logged.")
+            ran = replace(result, request_id=order.request_id, fresh=True)
+            return ran.to_json()
+
+        # No settle_takeover: a request taken over from a dead process runs again, and the license
+        # claim it then meets (taken over too) is what re-reads LiveChat instead of POSTing.
+        recorded = await self.claims.run_once(
+            REQUEST_SCOPE,
+            order.request_id,
+            work,
+            wait_seconds=self.wait_seconds,
+            poll_seconds=self.poll_interval,
         )
-        return result
+        if ran is not None:
+            return ran
+        log.info("duplicate confirmation %s for license %s", order.request_id, order.license_id)
+        return Result.from_json(recorded) or Result(Outcome.BUSY, BUSY_TEXT, request_id=order.request_id)
 
     async def record_refusal(self, order: Order, user_id: str) -> None:
         """Audit a confirmation by someone who is not an admin (nothing else happens)."""
@@ -274,7 +285,7 @@ class SubscriptionService:
         log.warning("license %s: took over a claim left by a stopped process; not posting", order.license_id)
         earlier = Result(Outcome.UNKNOWN, UNKNOWN_TEXT, user_id=user_id, at=self._now())
         await self.claims.finish(
-            LICENSE_SCOPE, order.license_id, owner, state="unknown", result=earlier.to_json()
+            LICENSE_SCOPE, order.license_id, owner, state=ClaimState.UNKNOWN, result=earlier.to_json()
         )
         return Result(Outcome.UNKNOWN, STILL_UNKNOWN_TEXT)
 
@@ -306,13 +317,13 @@ class SubscriptionService:
             Outcome.UNKNOWN, UNKNOWN_TEXT, status, card_last4=last4, user_id=user_id, at=self._now()
         )
         await self.claims.finish(
-            LICENSE_SCOPE, order.license_id, owner, state="unknown", result=result.to_json()
+            LICENSE_SCOPE, order.license_id, owner, state=ClaimState.UNKNOWN, result=result.to_json()
         )
         return result
 
     async def _record_done(self, order: Order, owner: str, result: Result) -> None:
         data = {**result.to_json(), "request_id": order.request_id}
-        await self.claims.finish(LICENSE_SCOPE, order.license_id, owner, state="done", result=data)
+        await self.claims.finish(LICENSE_SCOPE, order.license_id, owner, state=ClaimState.DONE, result=data)
 
     async def _is_paid(self, license_id: str) -> bool | None:
         """True/False from LiveChat; None when it cannot be read right now."""
@@ -326,24 +337,34 @@ class SubscriptionService:
 
     async def _settle_existing(self, order: Order, claim: Claim) -> Result | None:
         """The answer when another attempt holds the claim; None when it was released (compete again)."""
-        if claim.state == "pending":
-            claim = await self._wait_for(LICENSE_SCOPE, order.license_id)  # type: ignore[assignment]
-            if claim is None:
+        if claim.state == ClaimState.PENDING:
+            settled = await self.claims.wait_settled(
+                LICENSE_SCOPE,
+                order.license_id,
+                wait_seconds=self.wait_seconds,
+                poll_seconds=self.poll_interval,
+            )
+            if settled is None:
                 return None
-            if claim.state == "pending":
+            if settled.state == ClaimState.PENDING:
                 return Result(Outcome.BUSY, BUSY_TEXT)
+            claim = settled
         earlier = Result.from_json(claim.result)
-        if claim.state == "done":
+        if claim.state == ClaimState.DONE:
             by = f" by <@{earlier.user_id}>" if earlier and earlier.user_id else ""
             return Result(
                 Outcome.ALREADY, f"This license already has a subscription{by} — nothing was sent again."
             )
-        if claim.state == "unknown":
+        if claim.state == ClaimState.UNKNOWN:
             paid = await self._is_paid(order.license_id)
             if paid:
                 confirmed = Result(Outcome.ALREADY, "LiveChat confirms this license has a subscription now.")
                 await self.claims.finish(
-                    LICENSE_SCOPE, order.license_id, claim.owner, state="done", result=confirmed.to_json()
+                    LICENSE_SCOPE,
+                    order.license_id,
+                    claim.owner,
+                    state=ClaimState.DONE,
+                    result=confirmed.to_json(),
                 )
                 return confirmed
             since = _parse_time(earlier.at) if earlier else None
@@ -356,23 +377,6 @@ class SubscriptionService:
                 return None
             return Result(Outcome.UNKNOWN, STILL_UNKNOWN_TEXT)
         return None
-
-    async def _wait_for(self, scope: str, key: str) -> Claim | None:
-        """Poll a claim until it is no longer pending (or `wait_seconds` pass); None if released."""
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + self.wait_seconds
-        while True:
-            claim = await self.claims.get(scope, key)
-            if claim is None or claim.state != "pending" or loop.time() >= deadline:
-                return claim
-            await asyncio.sleep(self.poll_interval)
-
-    async def _wait_for_request(self, order: Order) -> Result:
-        claim = await self._wait_for(REQUEST_SCOPE, order.request_id)
-        result = Result.from_json(claim.result) if claim is not None else None
-        if result is None:
-            return Result(Outcome.BUSY, BUSY_TEXT, request_id=order.request_id)
-        return result
 
     def _now(self) -> str:
         return self.clock.now().isoformat()
