@@ -25,7 +25,7 @@ from bot.slack.blocks import (
 )
 from bot.slack.mrkdwn import escape
 from bot.subscriptions.orders import MAX_SEATS, PLAN_NAMES, PLANS, Order, Price, price_of
-from bot.subscriptions.service import Outcome, Result
+from bot.subscriptions.service import Outcome, Reason, Result
 from bot.vault import CardSummary
 
 OPEN_ACTION_PREFIX = "subscribe_open:"
@@ -287,10 +287,55 @@ RESULT_TITLES = {
 }
 
 
+# What each fact means to the admin. Reasons not listed carry their own safe sentence in `detail`.
+REASON_TEXTS = {
+    Reason.CREATED: "The subscription was created.",
+    Reason.CREATED_AFTER_SLOW_ANSWER: "The subscription was created (LiveChat confirmed it after a slow answer).",
+    Reason.LICENSE_PAID: "This license is already subscribed — nothing was charged again.",
+    Reason.CONFIRMED_PAID: "LiveChat confirms this license has a subscription now.",
+    Reason.LICENSE_NOT_FOUND: (
+        "LiveChat could not find this license (license not found). It may have been removed."
+    ),
+    Reason.NOT_SUBSCRIBABLE: (
+        "This license can no longer be subscribed by the partner (it is blocked, inactive or paid by "
+        "the client)."
+    ),
+    Reason.STILL_RUNNING: (
+        "Another attempt for this license is still running (or was interrupted moments ago), so nothing "
+        "more was sent. Its result is posted in the channel; if none appears, try again in a few minutes."
+    ),
+    Reason.CONTENDED: "Another attempt for this license is running; try again in a minute.",
+    Reason.NO_ANSWER: (
+        "Not confirmed yet — LiveChat did not answer in time and does not show the subscription yet. "
+        "The bot will not send it again; run /subscribe in a few minutes to check."
+    ),
+    Reason.STILL_UNCONFIRMED: (
+        "An earlier attempt for this license is not confirmed yet, so the bot will not send another one. "
+        "Try again in a few minutes."
+    ),
+    Reason.UNEXPECTED: "Something went wrong on our side and it has been logged.",
+}
+
+
+def result_detail(result: Result) -> str:
+    """The facts of `result` as one mrkdwn sentence (upstream messages escaped)."""
+    if result.reason is Reason.EARLIER_ATTEMPT_DONE:
+        by = f" by <@{result.user_id}>" if result.user_id else ""
+        return f"This license already has a subscription{by} — nothing was sent again."
+    if result.reason is Reason.REJECTED:
+        if result.fields:
+            named = "; ".join(f"{name}: {problem}" for name, problem in result.fields.items())
+            return escape(f"LiveChat rejected the request — {named}.")
+        return escape(f"LiveChat rejected the request: {result.detail}")
+    if result.reason in REASON_TEXTS:
+        return REASON_TEXTS[result.reason]
+    return escape(result.detail)
+
+
 def result_view(order: Order, result: Result) -> Json:
     """What happened, in the modal that said "Subscribing…"."""
     title = RESULT_TITLES.get(result.outcome, ":x: *Not subscribed.*")
-    detail = escape(result.detail)
+    detail = result_detail(result)
     if result.outcome is Outcome.CREATED:
         detail = f"{detail} {order.summary()} for {escape(order.client_name or order.license_id)}."
     blocks: list[Json] = [section(f"{title}\n{detail}"), section(fields=order_fields(order))]
@@ -307,7 +352,7 @@ def result_view(order: Order, result: Result) -> Json:
 def result_text(order: Order, result: Result) -> str:
     """The same outcome as one line, for a DM when the modal is gone."""
     title = RESULT_TITLES.get(result.outcome, "*Not subscribed.*").split(" ", 1)[-1]
-    return f"Subscription for {escape(order.client_name or order.license_id)} (license {order.license_id}): {title} {escape(result.detail)}"
+    return f"Subscription for {escape(order.client_name or order.license_id)} (license {order.license_id}): {title} {result_detail(result)}"
 
 
 def success_note(order: Order, user_id: str) -> Json:
