@@ -10,13 +10,13 @@ from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
 
-from bot.deps import Deps
+from bot.services import Services
 from bot.slack import inbound
 from handlers import register_all
 
 log = logging.getLogger(__name__)
 
-DEPS_KEY = web.AppKey("deps", Deps)
+SERVICES_KEY = web.AppKey("services", Services)
 BOLT_KEY = web.AppKey("bolt", AsyncApp)
 MAX_BODY_BYTES = 512 * 1024  # Slack payloads are far smaller; anything bigger is refused with 413.
 
@@ -30,9 +30,9 @@ class _DropMessage(logging.Filter):
         return self.fragment not in record.getMessage()
 
 
-def build_bolt_app(deps: Deps) -> AsyncApp:
+def build_bolt_app(services: Services) -> AsyncApp:
     """The Bolt app: signature verification always on, every listener registered."""
-    settings = deps.settings
+    settings = services.settings
     settings.require("SLACK_SIGNING_SECRET", "SLACK_BOT_TOKEN")
     assert settings.slack_signing_secret is not None and settings.slack_bot_token is not None
     bolt_logger = logging.getLogger("slack_bolt")
@@ -42,27 +42,28 @@ def build_bolt_app(deps: Deps) -> AsyncApp:
     bolt_logger.addFilter(quiet)
     try:
         app = AsyncApp(
-            client=deps.slack,
+            client=services.slack,
             signing_secret=settings.slack_signing_secret.get_secret_value(),
             request_verification_enabled=True,
             logger=bolt_logger,
         )
     finally:
         bolt_logger.removeFilter(quiet)
-    register_all(app, deps)
+    register_all(app, services)
     return app
 
 
-def build_web_app(deps: Deps, bolt: AsyncApp | None = None) -> web.Application:
-    """`POST /slack/events` into Bolt, `GET /healthz`; deps open at startup and close at shutdown."""
-    bolt = bolt or build_bolt_app(deps)
+def build_web_app(services: Services, bolt: AsyncApp | None = None) -> web.Application:
+    """`POST /slack/events` into Bolt, `GET /healthz`; background work starts with the app, and the
+    services (opened by the caller, see `bot.services.open_services`) are closed at shutdown."""
+    bolt = bolt or build_bolt_app(services)
     app = web.Application(client_max_size=MAX_BODY_BYTES)
-    app[DEPS_KEY] = deps
+    app[SERVICES_KEY] = services
     app[BOLT_KEY] = bolt
     started = time.monotonic()
 
-    assert deps.settings.slack_signing_secret is not None
-    secret = deps.settings.slack_signing_secret.get_secret_value()
+    assert services.settings.slack_signing_secret is not None
+    secret = services.settings.slack_signing_secret.get_secret_value()
 
     async def slack_events(request: web.Request) -> web.Response:
         raw = await request.read()  # over client_max_size → 413 before anything else
@@ -85,10 +86,10 @@ def build_web_app(deps: Deps, bolt: AsyncApp | None = None) -> web.Application:
         return web.json_response({"status": "ok", "uptime_seconds": round(time.monotonic() - started, 1)})
 
     async def on_startup(app: web.Application) -> None:
-        await deps.start()
+        await services.start_background()
 
     async def on_cleanup(app: web.Application) -> None:
-        await deps.close()
+        await services.close()
 
     app.router.add_post("/slack/events", slack_events)
     app.router.add_get("/healthz", healthz)

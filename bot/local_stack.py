@@ -16,8 +16,8 @@ from aiohttp import web
 
 from bot.app import build_web_app
 from bot.clock import Clock
-from bot.deps import Deps, build_deps
 from bot.sandbox import RunningSandbox, SandboxOptions, start_sandbox
+from bot.services import Services, open_services
 from bot.settings import Settings, load_settings
 from bot.slack_standin import RunningStandin, SlackDriver, StandinOptions, start_slack_standin
 
@@ -30,7 +30,7 @@ class LocalStack:
     sandbox: RunningSandbox
     standin: RunningStandin
     settings: Settings
-    deps: Deps
+    services: Services
     runner: web.AppRunner
     bot_url: str
     driver: SlackDriver
@@ -81,19 +81,21 @@ async def start_local_stack(
         "slack_bot_token": standin_options.bot_token,
         "slack_signing_secret": SIGNING_SECRET,
         "slack_api_url": standin.api_url,
-        "partners_api_token": sandbox_options.token if sandbox_options and sandbox_options.token else SANDBOX_TOKEN,
+        "partners_api_token": sandbox_options.token
+        if sandbox_options and sandbox_options.token
+        else SANDBOX_TOKEN,
         "partners_api_url": sandbox.url,
         "recurly_api_url": sandbox.url,
         "database_url": "sqlite+aiosqlite:///:memory:",
         **(settings_overrides or {}),
     }
     settings = load_settings(_env_file=None, **values)
-    deps = build_deps(settings, clock=clock)
-    app = build_web_app(deps)
+    services = await open_services(settings, clock=clock)
+    app = build_web_app(services)
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()
     bot_url = f"http://127.0.0.1:{_bound_port(runner)}"
     driver = SlackDriver(f"{bot_url}/slack/events", SIGNING_SECRET, standin.state)
-    return LocalStack(sandbox, standin, settings, deps, runner, bot_url, driver)
+    return LocalStack(sandbox, standin, settings, services, runner, bot_url, driver)

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from slack_bolt.async_app import AsyncApp
 
-from bot.deps import Deps
 from handlers import access, campaign, digest, earnings, errors, retries, subscribe
 
+if TYPE_CHECKING:
+    # Annotations only: bot.services (the composition root) imports the handlers' wording.
+    from bot.services import Services
 
-def register_all(app: AsyncApp, deps: Deps) -> None:
-    errors.register(app, deps)
-    retries.register(app, deps)  # first middleware: a known retry must not run anything again
-    access.register(app, deps)
-    earnings.register(app, deps, subcommands={"digest": digest.subcommand})
-    digest.register(app, deps)
-    campaign.register(app, deps)
-    subscribe.register(app, deps)
+
+def register_all(app: AsyncApp, services: Services) -> None:
+    errors.register(app, services)
+    retries.register(app, services)  # first middleware: a known retry must not run anything again
+    access.register(app, services)
+    earnings.register(app, services, subcommands={"digest": digest.subcommand})
+    campaign.register(app, services)
+    subscribe.register(app, services)

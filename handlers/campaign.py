@@ -3,7 +3,7 @@
 Listeners ack first and then work. The modal opens with the trigger id before any API call (the
 trigger dies after 3 s) and is filled with coupons by `views.update` when they arrive. A valid
 submission is acked with a "Creating campaign…" view; the POST happens once per submission
-(`run_once`), and the view is then updated with the campaign or with the form and its problems.
+(`CampaignService.once`), and the view is then updated with the campaign or with the form and its problems.
 """
 
 from __future__ import annotations
@@ -11,20 +11,21 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
 from slack_sdk.errors import SlackApiError
 
-from bot.campaigns.create import create, run_once
+from bot.campaigns.create import MAYBE_CREATED
 from bot.campaigns.form import CampaignRequest, FormValues, read_form, submission_key, validate_form
-from bot.deps import Deps
 from bot.partners.errors import PartnersError, PartnersForbidden, PartnersUnavailable
 from bot.partners.models import Campaign
+from bot.slack.blocks import notice_message
+from bot.slack.context import acting_channel, acting_user
+from bot.slack.errors import error_code
 from bot.slack.mrkdwn import escape
-from bot.slack.respond import post_to_response_url
+from bot.slack.respond import ack_body, reply
 from bot.slack.views import ack_time, after_ack_settles
-from bot.storage.idempotency import IdempotencyStore
 from handlers.campaign_views import (
     CANCEL_ACTION_ID,
     CREATE_CALLBACK_ID,
@@ -41,7 +42,6 @@ from handlers.campaign_views import (
     disable_confirmation,
     find_campaigns,
     not_found_message,
-    notice_message,
     parse_disable_value,
     parse_page_value,
     result_view,
@@ -49,40 +49,32 @@ from handlers.campaign_views import (
 )
 from handlers.messages import UNEXPECTED, partners_error_text
 
+if TYPE_CHECKING:
+    # Annotations only: bot.services (the composition root) imports the handlers' wording.
+    from bot.services import Services
+
 log = logging.getLogger(__name__)
 
 RESTORE_COUPONS_TIMEOUT = 2.0
+INTERRUPTED_NOTE = (
+    "An earlier attempt at this submission was interrupted after LiveChat created the campaign, "
+    "so nothing was sent again. Its links may not have been shared yet: copy them from here."
+)
 
 
-def _slack_error(exc: SlackApiError) -> str:
-    return str(exc.response.get("error", "")) if exc.response is not None else "unknown_error"
-
-
-async def reply(
-    deps: Deps, response_url: str | None, message: dict[str, Any], *, replace: bool = False
-) -> None:
-    """An ephemeral answer on a command's or button's response URL."""
-    if not response_url:
-        log.warning("no response_url to answer on; message dropped: %s", message.get("text", "")[:80])
-        return
-    assert deps.http is not None
-    payload = {"response_type": "ephemeral", "replace_original": replace, **message}
-    await post_to_response_url(deps.http, response_url, payload)
-
-
-def coupon_label(deps: Deps, coupon_id: int | None) -> str | None:
+def coupon_label(services: Services, coupon_id: int | None) -> str | None:
     if coupon_id is None:
         return None
-    for coupon in deps.partners.coupons_cache.peek("coupons") or []:
+    for coupon in services.partners.coupons_cache.peek("coupons") or []:
         if coupon.id == coupon_id:
             return coupon.label
     return f"Coupon #{coupon_id}"
 
 
-async def coupon_choices(deps: Deps, *, timeout: float | None = None) -> CouponChoices:
+async def coupon_choices(services: Services, *, timeout: float | None = None) -> CouponChoices:
     """The coupons for the form, or why there are none (the form works without them)."""
     try:
-        coupons = await asyncio.wait_for(deps.partners.coupons(), timeout)
+        coupons = await asyncio.wait_for(services.partners.coupons(), timeout)
     except PartnersError as exc:
         log.warning("coupons could not be loaded: %r", exc, exc_info=True)
         return CouponChoices(problem=partners_error_text(exc))
@@ -95,41 +87,38 @@ async def coupon_choices(deps: Deps, *, timeout: float | None = None) -> CouponC
 # ------------------------------------------------------------------------------------ create
 
 
-async def open_create_modal(deps: Deps, command: dict[str, Any]) -> None:
+async def open_create_modal(services: Services, command: dict[str, Any], channel_id: str | None) -> None:
     """Open the form at once (with coupons if cached, else loading), then fill coupons in."""
-    channel_id = command.get("channel_id")
-    cached = deps.partners.coupons_cache.peek("coupons")
+    cached = services.partners.coupons_cache.peek("coupons")
     choices = CouponChoices.ready(cached) if cached is not None else CouponChoices(loading=True)
     try:
-        opened = await deps.slack.views_open(
+        opened = await services.slack.views_open(
             trigger_id=command["trigger_id"], view=create_modal(channel_id=channel_id, coupons=choices)
         )
     except SlackApiError as exc:
         log.exception("views.open for /campaign failed")
         await reply(
-            deps,
+            services.http,
             command.get("response_url"),
-            notice_message(
-                f"I could not open the campaign form ({_slack_error(exc)}). Try `/campaign` again."
-            ),
+            f"I could not open the campaign form ({error_code(exc)}). Try `/campaign` again.",
         )
         return
     if cached is not None:
         return
     view = opened["view"]
-    filled = create_modal(channel_id=channel_id, coupons=await coupon_choices(deps))
+    filled = create_modal(channel_id=channel_id, coupons=await coupon_choices(services))
     try:
         # The hash makes Slack refuse this update if the user already submitted the form.
-        await deps.slack.views_update(view_id=view["id"], hash=view["hash"], view=filled)
+        await services.slack.views_update(view_id=view["id"], hash=view["hash"], view=filled)
     except SlackApiError as exc:
-        if _slack_error(exc) in ("hash_conflict", "not_found"):
-            log.info("campaign form changed or closed before coupons arrived (%s)", _slack_error(exc))
+        if error_code(exc) in ("hash_conflict", "not_found"):
+            log.info("campaign form changed or closed before coupons arrived (%s)", error_code(exc))
         else:
             log.exception("views.update with coupons failed")
 
 
 async def announce(
-    deps: Deps, campaign: Campaign, *, channel_id: str | None, user_id: str, coupon: str | None
+    services: Services, campaign: Campaign, *, channel_id: str | None, user_id: str, coupon: str | None
 ) -> str:
     """Post the new campaign's links where `/campaign` was typed, else to the creator's DM.
 
@@ -139,35 +128,31 @@ async def announce(
     if channel_id:
         message = announcement_message(campaign, created_by=user_id, coupon_label=coupon)
         try:
-            await deps.slack.chat_postMessage(channel=channel_id, **message)
+            await services.slack.chat_postMessage(channel=channel_id, **message)
             return f"The links were shared in <#{channel_id}>."
         except SlackApiError as exc:
-            problem = f"I can't post in <#{channel_id}> (`{_slack_error(exc)}`)"
-            log.warning(
-                "campaign announcement to %s failed: %s", channel_id, _slack_error(exc), exc_info=True
-            )
+            problem = f"I can't post in <#{channel_id}> (`{error_code(exc)}`)"
+            log.warning("campaign announcement to %s failed: %s", channel_id, error_code(exc), exc_info=True)
     preface = f"{problem}, so here are your new campaign's links."
     message = announcement_message(campaign, created_by=user_id, coupon_label=coupon, preface=preface)
     try:
-        opened = await deps.slack.conversations_open(users=user_id)
-        await deps.slack.chat_postMessage(channel=opened["channel"]["id"], **message)
+        opened = await services.slack.conversations_open(users=user_id)
+        await services.slack.chat_postMessage(channel=opened["channel"]["id"], **message)
     except SlackApiError as exc:
         log.exception("campaign links DM to %s failed", user_id)
-        return (
-            f"{problem}, and a direct message failed too (`{_slack_error(exc)}`). Copy the links from here."
-        )
+        return f"{problem}, and a direct message failed too (`{error_code(exc)}`). Copy the links from here."
     return f"{problem}, so I sent you the links in a direct message. Invite me with `/invite @Partners Bot` to share there."
 
 
 async def create_and_describe(
-    deps: Deps, request: CampaignRequest, form: FormValues, *, channel_id: str | None, user_id: str
+    services: Services, request: CampaignRequest, form: FormValues, *, channel_id: str | None, user_id: str
 ) -> dict[str, Any]:
     """POST the campaign and return what the modal shows next: `{"view": …, "text": …}`."""
-    outcome = await create(deps.partners, request)
+    outcome = await services.campaigns.create(request)
     if outcome.campaign is not None:
         campaign = outcome.campaign
-        label = coupon_label(deps, request.coupon_id)
-        note = await announce(deps, campaign, channel_id=channel_id, user_id=user_id, coupon=label)
+        label = coupon_label(services, request.coupon_id)
+        note = await announce(services, campaign, channel_id=channel_id, user_id=user_id, coupon=label)
         log.info("campaign %s/%s created by %s", campaign.product, campaign.slug, user_id)
         return {
             "view": result_view(campaign, coupon_label=label, delivery_note=note),
@@ -183,7 +168,7 @@ async def create_and_describe(
             )
     if outcome.field_errors and general is None:
         general = "LiveChat did not accept the campaign. Fix the marked fields and submit again."
-    choices = await coupon_choices(deps, timeout=RESTORE_COUPONS_TIMEOUT)
+    choices = await coupon_choices(services, timeout=RESTORE_COUPONS_TIMEOUT)
     view = create_modal(
         channel_id=channel_id,
         coupons=choices,
@@ -198,9 +183,34 @@ async def create_and_describe(
     return {"view": view, "text": f"Campaign {request.name} {verdict}: {problems}"}
 
 
+async def settle_interrupted(
+    services: Services, request: CampaignRequest, form: FormValues, *, channel_id: str | None
+) -> dict[str, Any] | None:
+    """A submission whose first attempt died before recording its outcome: is the campaign there?
+
+    None when LiveChat shows no such campaign (it was never created, so it may be POSTed now).
+    """
+    try:
+        campaign = await services.campaigns.find_created(request)
+    except PartnersError as exc:
+        log.warning("could not check whether an interrupted campaign exists: %r", exc, exc_info=True)
+        choices = await coupon_choices(services, timeout=RESTORE_COUPONS_TIMEOUT)
+        view = create_modal(channel_id=channel_id, coupons=choices, values=form, general=MAYBE_CREATED)
+        return {"view": view, "text": MAYBE_CREATED}
+    if campaign is None:
+        return None
+    log.info(
+        "interrupted submission: campaign %s/%s exists; not posting again", campaign.product, campaign.slug
+    )
+    label = coupon_label(services, request.coupon_id)
+    return {
+        "view": result_view(campaign, coupon_label=label, delivery_note=INTERRUPTED_NOTE),
+        "text": f"Campaign {campaign.name} exists: {campaign.short_url or campaign.url}",
+    }
+
+
 async def finish_submission(
-    deps: Deps,
-    store: IdempotencyStore,
+    services: Services,
     *,
     view: dict[str, Any],
     user_id: str,
@@ -211,15 +221,15 @@ async def finish_submission(
     channel_id = decode_metadata(view.get("private_metadata"))
     key = submission_key(view["id"], view.get("hash", ""), request)
     try:
-        outcome = await run_once(
-            store,
+        outcome = await services.campaigns.once(
             key,
-            lambda: create_and_describe(deps, request, form, channel_id=channel_id, user_id=user_id),
-            wait_seconds=deps.settings.partners_timeout + 20,
+            lambda: create_and_describe(services, request, form, channel_id=channel_id, user_id=user_id),
+            settle_takeover=lambda: settle_interrupted(services, request, form, channel_id=channel_id),
+            wait_seconds=services.settings.partners_timeout + 20,
         )
     except Exception:
         log.exception("campaign submission failed")
-        choices = await coupon_choices(deps, timeout=RESTORE_COUPONS_TIMEOUT)
+        choices = await coupon_choices(services, timeout=RESTORE_COUPONS_TIMEOUT)
         general = f"The campaign may not have been created. {UNEXPECTED} Your entries are kept below."
         outcome = {
             "view": create_modal(channel_id=channel_id, coupons=choices, values=form, general=general),
@@ -230,11 +240,11 @@ async def finish_submission(
         return
     await after_ack_settles(acked_at)
     try:
-        await deps.slack.views_update(view_id=view["id"], view=outcome["view"])
+        await services.slack.views_update(view_id=view["id"], view=outcome["view"])
     except SlackApiError:
         log.exception("views.update with the campaign outcome failed; telling %s by DM", user_id)
         try:
-            await deps.slack.chat_postMessage(channel=user_id, text=outcome["text"])
+            await services.slack.chat_postMessage(channel=user_id, text=outcome["text"])
         except SlackApiError:
             log.exception("DM with the campaign outcome failed too")
 
@@ -243,26 +253,26 @@ async def finish_submission(
 
 
 async def send_list(
-    deps: Deps, response_url: str | None, *, page: int, state: StateFilter, replace: bool = False
+    services: Services, response_url: str | None, *, page: int, state: StateFilter, replace: bool = False
 ) -> None:
     try:
-        campaigns = await (deps.partners.campaigns(state) if state else deps.partners.all_campaigns())
+        campaigns = await (services.partners.campaigns(state) if state else services.partners.all_campaigns())
     except PartnersError as exc:
         log.warning("/campaign list failed: %r", exc, exc_info=True)
         message = notice_message(partners_error_text(exc))
         replace = False
     else:
         message = campaign_list_message(campaigns, page=page, state=state)
-    await reply(deps, response_url, message, replace=replace)
+    await reply(services.http, response_url, message, replace=replace)
 
 
-async def ask_disable(deps: Deps, command: dict[str, Any], wanted: str) -> None:
+async def ask_disable(services: Services, command: dict[str, Any], wanted: str) -> None:
     response_url = command.get("response_url")
     try:
-        campaigns = await deps.partners.all_campaigns()
+        campaigns = await services.partners.all_campaigns()
     except PartnersError as exc:
         log.warning("/campaign disable lookup failed: %r", exc, exc_info=True)
-        await reply(deps, response_url, notice_message(partners_error_text(exc)))
+        await reply(services.http, response_url, partners_error_text(exc))
         return
     matches = find_campaigns(campaigns, wanted)
     active = [c for c in matches if c.active]
@@ -270,61 +280,62 @@ async def ask_disable(deps: Deps, command: dict[str, Any], wanted: str) -> None:
         message = disable_confirmation(active)
     else:
         message = not_found_message(wanted, disabled=matches[0] if matches else None)
-    await reply(deps, response_url, message)
+    await reply(services.http, response_url, message)
 
 
-async def disable_clicked(deps: Deps, body: dict[str, Any], value: str | None) -> None:
+async def disable_clicked(
+    services: Services, body: dict[str, Any], user_id: str | None, value: str | None
+) -> None:
     response_url = body.get("response_url")
     target = parse_disable_value(value)
     if target is None:
         log.warning("Disable button with an unreadable value: %r", (value or "")[:100])
-        await reply(deps, response_url, notice_message(f"That button is out of date. {UNEXPECTED}"))
+        await reply(services.http, response_url, f"That button is out of date. {UNEXPECTED}")
         return
     product, slug, name = target
-    user_id = body["user"]["id"]
     try:
-        await deps.partners.disable_campaign(product=product, slug=slug)
+        await services.partners.disable_campaign(product=product, slug=slug)
     except PartnersForbidden:
         log.info("disable %s/%s: 403 (unknown or already disabled)", product, slug, exc_info=True)
         text = f"No active campaign with that slug: `{escape(slug)}` is unknown or already disabled. See `/campaign list`."
-        await reply(deps, response_url, notice_message(text), replace=True)
+        await reply(services.http, response_url, text, replace=True)
         return
     except PartnersError as exc:
         log.warning("disable %s/%s failed: %r", product, slug, exc, exc_info=True)
-        await reply(deps, response_url, notice_message(f"Nothing was disabled. {partners_error_text(exc)}"))
+        await reply(services.http, response_url, f"Nothing was disabled. {partners_error_text(exc)}")
         return
     log.info("campaign %s/%s disabled by %s", product, slug, user_id)
     text = f":no_entry: Disabled *{escape(name)}* (`{escape(slug)}`). New visits through its links no longer earn commission."
-    await reply(deps, response_url, notice_message(text), replace=True)
+    await reply(services.http, response_url, text, replace=True)
 
 
-def register(app: AsyncApp, deps: Deps) -> None:
+def register(app: AsyncApp, services: Services) -> None:
     """Bind `/campaign`, the create modal's submission, and the list/disable buttons."""
-    assert deps.db is not None, "/campaign needs the database for exactly-once submissions"
-    store = IdempotencyStore(deps.db, deps.clock)
 
     @app.command("/campaign")
-    async def campaign_command(ack: AsyncAck, command: dict[str, Any]) -> None:
+    async def campaign_command(ack: AsyncAck, command: dict[str, Any], context: AsyncBoltContext) -> None:
         words = (command.get("text") or "").split()
         sub = words[0].lower() if words else "new"
         if sub == "new" and len(words) <= 1:
             await ack()
-            await open_create_modal(deps, command)
+            await open_create_modal(services, command, acting_channel(context, command))
         elif sub == "list" and len(words) <= 2:
             state = words[1].lower() if len(words) == 2 else None
             if state not in (None, "active", "disabled"):
-                await ack(**notice_message(USAGE))
+                await ack(**ack_body(USAGE))
                 return
             await ack()
-            await send_list(deps, command.get("response_url"), page=1, state=state)  # type: ignore[arg-type]
+            await send_list(services, command.get("response_url"), page=1, state=state)  # type: ignore[arg-type]
         elif sub == "disable" and len(words) >= 2:
             await ack()
-            await ask_disable(deps, command, " ".join(words[1:]))
+            await ask_disable(services, command, " ".join(words[1:]))
         else:
-            await ack(**notice_message(USAGE))
+            await ack(**ack_body(USAGE))
 
     @app.view(CREATE_CALLBACK_ID)
-    async def create_submitted(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
+    async def create_submitted(
+        ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], context: AsyncBoltContext
+    ) -> None:
         form = read_form(view.get("state", {}).get("values", {}))
         checked = validate_form(form)
         if isinstance(checked, dict):
@@ -334,23 +345,33 @@ def register(app: AsyncApp, deps: Deps) -> None:
         await ack(response_action="update", view=working_view(checked.name, channel_id))
         acked_at = ack_time()
         await finish_submission(
-            deps, store, view=view, user_id=body["user"]["id"], request=checked, form=form, acked_at=acked_at
+            services,
+            view=view,
+            user_id=acting_user(context, body) or "",
+            request=checked,
+            form=form,
+            acked_at=acked_at,
         )
 
     @app.action(re.compile(f"^({re.escape(MORE_ACTION_ID)}|{re.escape(PREVIOUS_ACTION_ID)})$"))
     async def page_clicked(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
         await ack()
         page, state = parse_page_value(action.get("value"))
-        await send_list(deps, body.get("response_url"), page=page, state=state, replace=True)
+        await send_list(services, body.get("response_url"), page=page, state=state, replace=True)
 
     @app.action(re.compile(f"^{re.escape(DISABLE_ACTION_PREFIX)}\\d+$"))
-    async def disable_button(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
+    async def disable_button(
+        ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], context: AsyncBoltContext
+    ) -> None:
         await ack()
-        await disable_clicked(deps, body, action.get("value"))
+        await disable_clicked(services, body, acting_user(context, body), action.get("value"))
 
     @app.action(CANCEL_ACTION_ID)
     async def cancel_clicked(ack: AsyncAck, body: dict[str, Any]) -> None:
         await ack()
         await reply(
-            deps, body.get("response_url"), notice_message("Cancelled; nothing was disabled."), replace=True
+            services.http,
+            body.get("response_url"),
+            "Cancelled; nothing was disabled.",
+            replace=True,
         )

@@ -9,7 +9,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal
+from typing import Literal
 
 from bot.campaigns.form import (
     COUPON_ACTION,
@@ -29,7 +29,24 @@ from bot.campaigns.form import (
     FormValues,
 )
 from bot.partners.models import PRODUCT_NAMES, Campaign, Coupon
-from bot.slack.mrkdwn import escape
+from bot.slack.blocks import (
+    Json,
+    actions,
+    button,
+    confirm_dialog,
+    context,
+    field,
+    header,
+    input_block,
+    message,
+    modal,
+    notice_message,
+    option,
+    options,
+    placeholder,
+    section,
+)
+from bot.slack.mrkdwn import escape, link
 
 CREATE_CALLBACK_ID = "campaign_create"
 MORE_ACTION_ID = "campaign_list_more"
@@ -37,7 +54,6 @@ PREVIOUS_ACTION_ID = "campaign_list_previous"
 DISABLE_ACTION_PREFIX = "campaign_disable_"
 CANCEL_ACTION_ID = "campaign_disable_cancel"
 PAGE_SIZE = 10
-MAX_COUPON_OPTIONS = 100  # Slack's static_select limit
 MAX_MATCHES = 10
 
 StateFilter = Literal["active", "disabled"] | None
@@ -51,26 +67,6 @@ USAGE = (
 )
 
 
-def _plain(text: str) -> dict[str, Any]:
-    return {"type": "plain_text", "text": text, "emoji": True}
-
-
-def _mrkdwn(text: str) -> dict[str, Any]:
-    return {"type": "mrkdwn", "text": text}
-
-
-def _section(text: str, **extra: Any) -> dict[str, Any]:
-    return {"type": "section", "text": _mrkdwn(text[:3000]), **extra}
-
-
-def _context(text: str, **extra: Any) -> dict[str, Any]:
-    return {"type": "context", "elements": [_mrkdwn(text[:3000])], **extra}
-
-
-def _link(url: str | None) -> str:
-    return f"<{url}|{escape(url)}>" if url else "—"
-
-
 def _date(moment: datetime | None) -> str:
     if moment is None:
         return "—"
@@ -80,11 +76,6 @@ def _date(moment: datetime | None) -> str:
 
 def product_name(product: str) -> str:
     return PRODUCT_NAMES.get(product, product.replace("_", " ").title())
-
-
-def notice_message(text: str) -> dict[str, Any]:
-    """A one-section ephemeral message with the same plain-text fallback."""
-    return {"text": text, "blocks": [_section(text)]}
 
 
 # ------------------------------------------------------------------------------------ the modal
@@ -117,50 +108,49 @@ class CouponChoices:
         return cls(coupons=tuple(coupons))
 
 
-def _coupon_option(coupon: Coupon) -> dict[str, Any]:
-    return {"text": _plain(coupon.label[:75]), "value": str(coupon.id)}
+def _coupon_option(coupon: Coupon) -> Json:
+    return option(coupon.label, str(coupon.id))
 
 
-PRODUCT_OPTIONS = [{"text": _plain(name), "value": key} for key, name in PRODUCT_NAMES.items()]
+PRODUCT_OPTIONS = [option(name, key) for key, name in PRODUCT_NAMES.items()]
 
 
-def _coupon_blocks(choices: CouponChoices, selected: str | None) -> list[dict[str, Any]]:
+def _coupon_blocks(choices: CouponChoices, selected: str | None) -> list[Json]:
     if choices.loading:
-        return [_context(":hourglass_flowing_sand: Loading coupons…", block_id=COUPON_BLOCK)]
+        return [context(":hourglass_flowing_sand: Loading coupons…", block_id=COUPON_BLOCK)]
     if choices.problem is not None:
         return [
-            _context(
+            context(
                 f":warning: Coupons could not be loaded: {escape(choices.problem)} "
                 "You can still create the campaign without a coupon.",
                 block_id=COUPON_BLOCK,
             )
         ]
     if not choices.coupons:
-        return [_context("Coupon: this partner account has no coupons to offer.", block_id=COUPON_BLOCK)]
-    options = [_coupon_option(c) for c in choices.coupons[:MAX_COUPON_OPTIONS]]
-    element: dict[str, Any] = {
+        return [context("Coupon: this partner account has no coupons to offer.", block_id=COUPON_BLOCK)]
+    coupon_options = options(_coupon_option(c) for c in choices.coupons)
+    element: Json = {
         "type": "static_select",
         "action_id": COUPON_ACTION,
-        "placeholder": _plain("No coupon"),
-        "options": options,
+        "placeholder": placeholder("No coupon"),
+        "options": coupon_options,
     }
-    initial = next((o for o in options if o["value"] == selected), None)
+    initial = next((o for o in coupon_options if o["value"] == selected), None)
     if initial is not None:
         element["initial_option"] = initial
     return [
-        {
-            "type": "input",
-            "block_id": COUPON_BLOCK,
-            "optional": True,
-            "label": _plain("Coupon"),
-            "hint": _plain("LiveChat only. Gives the people you refer a discount."),
-            "element": element,
-        }
+        input_block(
+            "Coupon",
+            element,
+            block_id=COUPON_BLOCK,
+            optional=True,
+            hint="LiveChat only. Gives the people you refer a discount.",
+        )
     ]
 
 
-def _error_context(block_id: str, message: str) -> dict[str, Any]:
-    return _context(f":warning: *{escape(message)}*", block_id=f"{block_id}_error")
+def _error_context(block_id: str, message: str) -> Json:
+    return context(f":warning: *{escape(message)}*", block_id=f"{block_id}_error")
 
 
 def create_modal(
@@ -170,34 +160,30 @@ def create_modal(
     values: FormValues | None = None,
     field_errors: dict[str, str] | None = None,
     general: str | None = None,
-) -> dict[str, Any]:
+) -> Json:
     """The create form. With `values` it is the form offered again after a failed attempt:
     inputs keep what was typed, each problem sits right under its field, `general` on top."""
     values = values or FormValues()
     errors = field_errors or {}
-    blocks: list[dict[str, Any]] = []
+    blocks: list[Json] = []
     if general:
-        blocks.append(_section(f":warning: {escape(general)}", block_id="campaign_general_error"))
+        blocks.append(section(f":warning: {escape(general)}", block_id="campaign_general_error"))
 
-    name: dict[str, Any] = {
+    name: Json = {
         "type": "plain_text_input",
         "action_id": NAME_ACTION,
         "max_length": NAME_MAX,
-        "placeholder": _plain("e.g. Spring webinar 2025"),
+        "placeholder": placeholder("e.g. Spring webinar 2025"),
     }
     if values.name:
         name["initial_value"] = values.name[:NAME_MAX]
     blocks.append(
-        {
-            "type": "input",
-            "block_id": NAME_BLOCK,
-            "label": _plain("Name"),
-            "hint": _plain("5–100 characters; it becomes the campaign's slug."),
-            "element": name,
-        }
+        input_block(
+            "Name", name, block_id=NAME_BLOCK, hint="5–100 characters; it becomes the campaign's slug."
+        )
     )
 
-    product: dict[str, Any] = {
+    product: Json = {
         "type": "static_select",
         "action_id": PRODUCT_ACTION,
         "options": PRODUCT_OPTIONS,
@@ -205,123 +191,116 @@ def create_modal(
     product["initial_option"] = next(
         (o for o in PRODUCT_OPTIONS if o["value"] == values.product), PRODUCT_OPTIONS[0]
     )
-    blocks.append(
-        {"type": "input", "block_id": PRODUCT_BLOCK, "label": _plain("Product"), "element": product}
-    )
+    blocks.append(input_block("Product", product, block_id=PRODUCT_BLOCK))
 
-    trial: dict[str, Any] = {
+    trial: Json = {
         "type": "number_input",
         "action_id": TRIAL_ACTION,
         "is_decimal_allowed": False,
-        "placeholder": _plain(f"{TRIAL_DEFAULT} (default)"),
+        "placeholder": placeholder(f"{TRIAL_DEFAULT} (default)"),
     }
     if values.trial and values.trial.strip().isdigit():
         trial["initial_value"] = values.trial.strip()
     blocks.append(
-        {
-            "type": "input",
-            "block_id": TRIAL_BLOCK,
-            "optional": True,
-            "label": _plain("Trial length (days)"),
-            "hint": _plain(f"LiveChat only: {TRIAL_MIN}–{TRIAL_MAX} days. Empty means {TRIAL_DEFAULT}."),
-            "element": trial,
-        }
+        input_block(
+            "Trial length (days)",
+            trial,
+            block_id=TRIAL_BLOCK,
+            optional=True,
+            hint=f"LiveChat only: {TRIAL_MIN}–{TRIAL_MAX} days. Empty means {TRIAL_DEFAULT}.",
+        )
     )
 
     blocks.extend(_coupon_blocks(coupons, values.coupon_id))
 
-    link: dict[str, Any] = {
+    landing: Json = {
         "type": "url_text_input",
         "action_id": LINK_ACTION,
-        "placeholder": _plain("https://your-site.example/livechat"),
+        "placeholder": placeholder("https://your-site.example/livechat"),
     }
     if values.link:
-        link["initial_value"] = values.link
+        landing["initial_value"] = values.link
     blocks.append(
-        {
-            "type": "input",
-            "block_id": LINK_BLOCK,
-            "optional": True,
-            "label": _plain("Landing page"),
-            "hint": _plain("Where the tracking link sends people. Empty means the product's site."),
-            "element": link,
-        }
+        input_block(
+            "Landing page",
+            landing,
+            block_id=LINK_BLOCK,
+            optional=True,
+            hint="Where the tracking link sends people. Empty means the product's site.",
+        )
     )
 
     # Put each problem right under its input; a missing block (e.g. no coupon input) goes on top.
-    with_errors: list[dict[str, Any]] = []
+    with_errors: list[Json] = []
     for block in blocks:
         with_errors.append(block)
         if block.get("block_id") in errors:
             with_errors.append(_error_context(block["block_id"], errors[block["block_id"]]))
     placed = {b.get("block_id") for b in blocks}
     stray = [_error_context(k, v) for k, v in errors.items() if k not in placed]
-    return {
-        "type": "modal",
-        "callback_id": CREATE_CALLBACK_ID,
-        "title": _plain("New campaign"),
-        "submit": _plain("Create campaign"),
-        "close": _plain("Cancel"),
-        "private_metadata": encode_metadata(channel_id),
-        "blocks": stray + with_errors,
-    }
+    return modal(
+        "New campaign",
+        stray + with_errors,
+        callback_id=CREATE_CALLBACK_ID,
+        submit="Create campaign",
+        close="Cancel",
+        private_metadata=encode_metadata(channel_id),
+    )
 
 
-def working_view(name: str, channel_id: str | None) -> dict[str, Any]:
+def working_view(name: str, channel_id: str | None) -> Json:
     """Shown at once after a valid submission, while LiveChat creates the campaign."""
-    return {
-        "type": "modal",
-        "callback_id": "campaign_working",
-        "title": _plain("New campaign"),
-        "close": _plain("Close"),
-        "private_metadata": encode_metadata(channel_id),
-        "blocks": [
-            _section(f":hourglass_flowing_sand: Creating campaign *{escape(name)}*…"),
-            _context(
+    return modal(
+        "New campaign",
+        [
+            section(f":hourglass_flowing_sand: Creating campaign *{escape(name)}*…"),
+            context(
                 "This usually takes a few seconds. You can close this window; the links also go to the channel."
             ),
         ],
-    }
+        callback_id="campaign_working",
+        close="Close",
+        private_metadata=encode_metadata(channel_id),
+    )
 
 
-def campaign_fields(campaign: Campaign, coupon_label: str | None = None) -> list[dict[str, Any]]:
+def campaign_fields(campaign: Campaign, coupon_label: str | None = None) -> list[Json]:
     trial = f"{campaign.trial_duration} days" if campaign.trial_duration else "—"
     # The API's `discount` is the coupon's label ("30% off first payment") or "".
     label = campaign.discount or coupon_label
     coupon = escape(label) if label else "None"
     return [
-        _mrkdwn(f"*Product*\n{product_name(campaign.product)}"),
-        _mrkdwn(f"*Trial*\n{trial}"),
-        _mrkdwn(f"*Coupon*\n{coupon}"),
-        _mrkdwn(f"*Slug*\n`{escape(campaign.slug)}`"),
+        field(f"*Product*\n{product_name(campaign.product)}"),
+        field(f"*Trial*\n{trial}"),
+        field(f"*Coupon*\n{coupon}"),
+        field(f"*Slug*\n`{escape(campaign.slug)}`"),
     ]
 
 
-def _links_section(campaign: Campaign) -> dict[str, Any]:
-    return _section(f"*Tracking URL*\n{_link(campaign.url)}\n*Short URL*\n{_link(campaign.short_url)}")
+def _links_section(campaign: Campaign) -> Json:
+    return section(f"*Tracking URL*\n{link(campaign.url)}\n*Short URL*\n{link(campaign.short_url)}")
 
 
-def result_view(campaign: Campaign, *, coupon_label: str | None, delivery_note: str) -> dict[str, Any]:
+def result_view(campaign: Campaign, *, coupon_label: str | None, delivery_note: str) -> Json:
     """The modal after success: the campaign and its links, and where the announcement went."""
-    return {
-        "type": "modal",
-        "callback_id": "campaign_created",
-        "title": _plain("Campaign created"),
-        "close": _plain("Done"),
-        "blocks": [
-            _section(
+    return modal(
+        "Campaign created",
+        [
+            section(
                 f":white_check_mark: *{escape(campaign.name)}* is live.",
                 fields=campaign_fields(campaign, coupon_label),
             ),
             _links_section(campaign),
-            _context(delivery_note),
+            context(delivery_note),
         ],
-    }
+        callback_id="campaign_created",
+        close="Done",
+    )
 
 
 def announcement_message(
     campaign: Campaign, *, created_by: str, coupon_label: str | None, preface: str | None = None
-) -> dict[str, Any]:
+) -> Json:
     """The post that shares a new campaign's links with the channel (or the creator's DM)."""
     text = (
         f"New {product_name(campaign.product)} campaign {escape(campaign.name)}: "
@@ -329,16 +308,16 @@ def announcement_message(
     )
     blocks = []
     if preface:
-        blocks.append(_context(preface))
+        blocks.append(context(preface))
     blocks += [
-        _section(
+        section(
             f":mega: New campaign *{escape(campaign.name)}*",
             fields=campaign_fields(campaign, coupon_label),
         ),
         _links_section(campaign),
-        _context(f"created by <@{created_by}>"),
+        context(f"created by <@{created_by}>"),
     ]
-    return {"text": text, "blocks": blocks}
+    return message(text, blocks)
 
 
 # ------------------------------------------------------------------------------------ list
@@ -364,13 +343,13 @@ def _campaign_line(campaign: Campaign) -> str:
     coupon = f" · {escape(campaign.discount)}" if campaign.discount else ""
     return (
         f"*{escape(campaign.name)}* · {product_name(campaign.product)} · `{escape(campaign.slug)}`{coupon}{status}\n"
-        f"{_link(campaign.short_url)} · created {_date(campaign.creation_timestamp)}"
+        f"{link(campaign.short_url)} · created {_date(campaign.creation_timestamp)}"
     )
 
 
 def campaign_list_message(
     campaigns: Sequence[Campaign], *, page: int = 1, state: StateFilter = None, page_size: int = PAGE_SIZE
-) -> dict[str, Any]:
+) -> Json:
     """One page of campaigns (newest first), with More/Previous buttons carrying page and filter."""
     title = {"active": "Active campaigns", "disabled": "Disabled campaigns"}.get(state or "", "Campaigns")
     ordered = sorted(
@@ -386,34 +365,20 @@ def campaign_list_message(
     page = min(max(1, page), pages)
     first = (page - 1) * page_size
     shown = ordered[first : first + page_size]
-    blocks: list[dict[str, Any]] = [
-        {"type": "header", "text": _plain(title)},
-        _context(f"{first + 1}–{first + len(shown)} of {len(ordered)}"),
+    blocks: list[Json] = [
+        header(title),
+        context(f"{first + 1}–{first + len(shown)} of {len(ordered)}"),
     ]
-    blocks += [_section(_campaign_line(c)) for c in shown]
+    blocks += [section(_campaign_line(c)) for c in shown]
     buttons = []
     if page > 1:
-        buttons.append(
-            {
-                "type": "button",
-                "action_id": PREVIOUS_ACTION_ID,
-                "text": _plain("Previous"),
-                "value": page_value(page - 1, state),
-            }
-        )
+        buttons.append(button("Previous", action_id=PREVIOUS_ACTION_ID, value=page_value(page - 1, state)))
     if page < pages:
-        buttons.append(
-            {
-                "type": "button",
-                "action_id": MORE_ACTION_ID,
-                "text": _plain("More"),
-                "value": page_value(page + 1, state),
-            }
-        )
+        buttons.append(button("More", action_id=MORE_ACTION_ID, value=page_value(page + 1, state)))
     if buttons:
-        blocks.append({"type": "actions", "block_id": "campaign_list_pages", "elements": buttons})
+        blocks.append(actions(buttons, block_id="campaign_list_pages"))
     text = f"{title}: " + ", ".join(escape(c.name) for c in shown)
-    return {"text": text[:3000], "blocks": blocks}
+    return message(text, blocks)
 
 
 # ------------------------------------------------------------------------------------ disable
@@ -442,45 +407,38 @@ def find_campaigns(campaigns: Sequence[Campaign], wanted: str) -> list[Campaign]
     return [c for c in campaigns if " ".join(c.name.split()).casefold() == folded]
 
 
-def disable_confirmation(matches: Sequence[Campaign]) -> dict[str, Any]:
+def disable_confirmation(matches: Sequence[Campaign]) -> Json:
     """Which campaign would stop, a Disable button (Slack asks once more) and Cancel."""
-    blocks: list[dict[str, Any]] = []
+    blocks: list[Json] = []
     for index, campaign in enumerate(matches[:MAX_MATCHES]):
-        button = {
-            "type": "button",
-            "action_id": f"{DISABLE_ACTION_PREFIX}{index}",
-            "text": _plain("Disable"),
-            "style": "danger",
-            "value": disable_value(campaign),
-            "confirm": {
-                "title": _plain("Disable campaign?"),
-                "text": _mrkdwn(
-                    f"*{escape(campaign.name[:150])}* stops tracking: its links keep working, "
-                    "but new visits no longer earn commission."
-                ),
-                "confirm": _plain("Disable"),
-                "deny": _plain("Keep it"),
-                "style": "danger",
-            },
-        }
-        blocks.append(_section(_campaign_line(campaign), accessory=button))
+        disable = button(
+            "Disable",
+            action_id=f"{DISABLE_ACTION_PREFIX}{index}",
+            value=disable_value(campaign),
+            style="danger",
+            confirm=confirm_dialog(
+                "Disable campaign?",
+                f"*{escape(campaign.name[:150])}* stops tracking: its links keep working, "
+                "but new visits no longer earn commission.",
+                confirm="Disable",
+                deny="Keep it",
+                style="danger",
+            ),
+        )
+        blocks.append(section(_campaign_line(campaign), accessory=disable))
     blocks.append(
-        {
-            "type": "actions",
-            "block_id": "campaign_disable_cancel",
-            "elements": [
-                {"type": "button", "action_id": CANCEL_ACTION_ID, "text": _plain("Cancel"), "value": "cancel"}
-            ],
-        }
+        actions(
+            [button("Cancel", action_id=CANCEL_ACTION_ID, value="cancel")], block_id="campaign_disable_cancel"
+        )
     )
-    header = (
+    question = (
         "Disable this campaign?" if len(matches) == 1 else "Several campaigns match; pick the one to disable."
     )
     names = ", ".join(f"{escape(c.name)} ({escape(c.slug)})" for c in matches)
-    return {"text": f"{header} {names}"[:3000], "blocks": [_section(f"*{header}*"), *blocks]}
+    return message(f"{question} {names}", [section(f"*{question}*"), *blocks])
 
 
-def not_found_message(wanted: str, *, disabled: Campaign | None = None) -> dict[str, Any]:
+def not_found_message(wanted: str, *, disabled: Campaign | None = None) -> Json:
     if disabled is not None:
         return notice_message(
             f"*{escape(disabled.name)}* (`{escape(disabled.slug)}`) is already disabled. "

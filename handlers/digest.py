@@ -1,4 +1,4 @@
-"""`/earnings digest on|off|status`, and the in-process scheduler that sends the digests.
+"""`/earnings digest on|off|status`; the scheduler that sends the digests starts with the services.
 
 The subcommand runs after `/earnings` acked (handlers/earnings.py), so DB and Slack calls here are
 outside Slack's 3-second window. Every reply is ephemeral to whoever typed the command.
@@ -8,13 +8,10 @@ from __future__ import annotations
 
 import logging
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
 
-from bot.deps import Deps
-from bot.digest.runner import DigestRunner
 from bot.digest.schedule import (
     DEFAULT_TIME,
     ScheduleError,
@@ -25,8 +22,8 @@ from bot.digest.schedule import (
     parse_time,
     parse_zone,
 )
-from bot.digest.scheduler import DigestScheduler
 from bot.digest.store import ChannelDigest, DigestStore
+from bot.slack.respond import reply
 from handlers.digest_blocks import (
     ADMINS_ONLY,
     NO_TZ,
@@ -36,16 +33,13 @@ from handlers.digest_blocks import (
     enabled_text,
     status_text,
 )
-from handlers.earnings import reply
-from handlers.earnings_blocks import notice_message
 from handlers.messages import UNEXPECTED
 
+if TYPE_CHECKING:
+    # Annotations only: bot.services (the composition root) imports the handlers' wording.
+    from bot.services import Services
+
 log = logging.getLogger(__name__)
-
-
-def store_of(deps: Deps) -> DigestStore:
-    assert deps.db is not None
-    return DigestStore(deps.db, deps.clock)
 
 
 async def next_for(store: DigestStore, setting: ChannelDigest, now: datetime) -> datetime:
@@ -60,10 +54,10 @@ async def next_for(store: DigestStore, setting: ChannelDigest, now: datetime) ->
     return next_digest(schedule, now, done)
 
 
-async def user_zone(deps: Deps, user_id: str) -> str | None:
+async def user_zone(services: Services, user_id: str) -> str | None:
     """The invoking user's Slack time zone (`users.info`), or None when Slack does not say."""
     try:
-        response = await deps.slack.users_info(user=user_id)
+        response = await services.slack.users_info(user=user_id)
     except SlackApiError:
         log.warning("users.info failed for %s", user_id, exc_info=True)
         return None
@@ -71,7 +65,7 @@ async def user_zone(deps: Deps, user_id: str) -> str | None:
     return tz if isinstance(tz, str) and tz else None
 
 
-async def turn_on(deps: Deps, command: dict[str, Any], args: list[str]) -> str:
+async def turn_on(services: Services, command: dict[str, Any], args: list[str]) -> str:
     if len(args) > 2:
         return TOO_MANY
     at, zone_name = DEFAULT_TIME, None
@@ -83,25 +77,27 @@ async def turn_on(deps: Deps, command: dict[str, Any], args: list[str]) -> str:
         else:
             return TOO_MANY
     if zone_name is None:
-        zone_name = await user_zone(deps, command["user_id"])
+        zone_name = await user_zone(services, command["user_id"])
         if zone_name is None:
             return NO_TZ
     zone = parse_zone(zone_name)
-    store = store_of(deps)
+    store = services.digest_store
     setting = await store.enable(command["channel_id"], format_time(at), zone.key, command["user_id"])
-    now = deps.clock.now()
+    now = services.clock.now()
     return enabled_text(setting, await next_for(store, setting, now), now)
 
 
-async def turn_off(deps: Deps, command: dict[str, Any]) -> str:
-    setting = await store_of(deps).disable(command["channel_id"], f"turned off by <@{command['user_id']}>")
+async def turn_off(services: Services, command: dict[str, Any]) -> str:
+    setting = await services.digest_store.disable(
+        command["channel_id"], f"turned off by <@{command['user_id']}>"
+    )
     return disabled_text(setting)
 
 
-async def show_status(deps: Deps, command: dict[str, Any]) -> str:
-    store = store_of(deps)
+async def show_status(services: Services, command: dict[str, Any]) -> str:
+    store = services.digest_store
     setting = await store.channel(command["channel_id"])
-    now = deps.clock.now()
+    now = services.clock.now()
     if setting is None:
         return status_text(None, None, None, now)
     last = await store.latest_delivery(setting.channel_id)
@@ -109,19 +105,19 @@ async def show_status(deps: Deps, command: dict[str, Any]) -> str:
     return status_text(setting, last, next_at, now)
 
 
-async def subcommand(deps: Deps, command: dict[str, Any], words: list[str]) -> None:
+async def subcommand(services: Services, command: dict[str, Any], words: list[str]) -> None:
     """`/earnings digest …` (already acked): change or show this channel's digest."""
     action = words[0].lower() if words else "status"
     user_id = command.get("user_id")
     try:
-        if action in ("on", "off") and not deps.access.is_admin(user_id):
+        if action in ("on", "off") and not services.access.is_admin(user_id):
             text = ADMINS_ONLY
         elif action == "on":
-            text = await turn_on(deps, command, words[1:])
+            text = await turn_on(services, command, words[1:])
         elif action == "off":
-            text = await turn_off(deps, command)
+            text = await turn_off(services, command)
         elif action == "status":
-            text = await show_status(deps, command)
+            text = await show_status(services, command)
         else:
             text = USAGE
     except ScheduleError as exc:
@@ -129,15 +125,4 @@ async def subcommand(deps: Deps, command: dict[str, Any], words: list[str]) -> N
     except Exception:
         log.exception("/earnings digest %s failed", action)
         text = UNEXPECTED
-    await reply(deps, command["response_url"], notice_message(text))
-
-
-def register(app: AsyncApp, deps: Deps) -> None:
-    """Start the digest scheduler with the bot (unless DIGEST_CHECK_SECONDS is 0)."""
-    interval = deps.settings.digest_check_seconds
-    if interval <= 0 or deps.db is None:
-        return
-    scheduler = DigestScheduler(DigestRunner(deps), interval=interval, jitter=min(5.0, interval / 4))
-    deps.extras["digest_scheduler"] = scheduler
-    deps.on_start.append(scheduler.start)
-    deps.on_stop.append(scheduler.stop)
+    await reply(services.http, command["response_url"], text)

@@ -6,34 +6,31 @@ import json
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import aiohttp
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.errors import SlackApiError
 
-from bot.deps import Deps
 from bot.partners.errors import PartnersError
 from bot.partners.models import Earnings
-from bot.slack.respond import post_to_response_url
-from handlers.earnings_blocks import SHARE_ACTION_ID, USAGE, earnings_message, notice_message
+from bot.slack.blocks import notice_message
+from bot.slack.errors import CHANNEL_ERRORS, error_code
+from bot.slack.respond import post_to_response_url, reply
+from handlers.earnings_blocks import SHARE_ACTION_ID, USAGE, earnings_message
 from handlers.messages import SLACK_TIMEOUT, partners_error_text, slack_error_text
+
+if TYPE_CHECKING:
+    from bot.services import Services
 
 log = logging.getLogger(__name__)
 
 # A subcommand gets the deps, the command payload and its argument words, and has already been acked.
-Subcommand = Callable[[Deps, dict[str, Any], list[str]], Awaitable[None]]
+Subcommand = Callable[["Services", dict[str, Any], list[str]], Awaitable[None]]
 
 NOT_IN_CHANNEL = (
     "I can't post in this channel yet. Invite me with `/invite @Partners Bot`, then press *Share* again."
 )
-CHANNEL_ERRORS = {"not_in_channel", "channel_not_found", "is_archived", "restricted_action"}
-
-
-async def reply(deps: Deps, response_url: str, message: dict[str, Any]) -> None:
-    """Post an ephemeral reply to a command's response URL."""
-    assert deps.http is not None
-    await post_to_response_url(deps.http, response_url, {"response_type": "ephemeral", **message})
 
 
 class SummaryMemo:
@@ -59,20 +56,19 @@ class SummaryMemo:
         return self._body
 
 
-async def send_summary(deps: Deps, command: dict[str, Any], memo: SummaryMemo | None = None) -> None:
+async def send_summary(deps: Services, command: dict[str, Any], memo: SummaryMemo | None = None) -> None:
     response_url = command["response_url"]
     try:
         earnings = await deps.partners.earnings()
     except PartnersError as exc:
         log.warning("/earnings failed: %r", exc, exc_info=True)
-        await reply(deps, response_url, notice_message(partners_error_text(exc)))
+        await reply(deps.http, response_url, notice_message(partners_error_text(exc)))
         return
     body = (memo or SummaryMemo()).encoded(earnings, deps.settings.locale, deps.clock.now())
-    assert deps.http is not None
     await post_to_response_url(deps.http, response_url, body)
 
 
-async def share_summary(deps: Deps, body: dict[str, Any]) -> None:
+async def share_summary(deps: Services, body: dict[str, Any]) -> None:
     user_id = body["user"]["id"]
     channel_id = (body.get("channel") or {}).get("id") or body.get("container", {}).get("channel_id")
     response_url = body.get("response_url")
@@ -86,7 +82,7 @@ async def share_summary(deps: Deps, body: dict[str, Any]) -> None:
         log.warning("earnings share failed: %r", exc, exc_info=True)
         text = partners_error_text(exc)
     except SlackApiError as exc:
-        error = exc.response.get("error", "") if exc.response is not None else ""
+        error = error_code(exc)
         log.warning("earnings share to %s failed: %s", channel_id, error, exc_info=True)
         text = NOT_IN_CHANNEL if error in CHANNEL_ERRORS else slack_error_text(error)
     except (TimeoutError, aiohttp.ClientError):
@@ -96,10 +92,10 @@ async def share_summary(deps: Deps, body: dict[str, Any]) -> None:
     else:
         text = "Shared in the channel."
     if response_url:
-        await reply(deps, response_url, {**notice_message(text), "replace_original": False})
+        await reply(deps.http, response_url, notice_message(text))
 
 
-def register(app: AsyncApp, deps: Deps, subcommands: dict[str, Subcommand] | None = None) -> None:
+def register(app: AsyncApp, deps: Services, subcommands: dict[str, Subcommand] | None = None) -> None:
     """Bind `/earnings`, its subcommands (e.g. `digest`) and the Share button."""
     routes = dict(subcommands or {})
     memo = SummaryMemo()

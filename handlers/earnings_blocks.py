@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
 
 from bot.money import format_money
 from bot.partners.models import PRODUCT_NAMES, Earnings, ProgramEarnings
+from bot.slack.blocks import Json, actions, button, context, divider, field, header, message, section
 
 SHARE_ACTION_ID = "earnings_share"
 PROGRAM_NAMES = {"affiliate": "Affiliate program", "solution": "Solution program (reselling)"}
@@ -23,9 +23,9 @@ USAGE = (
 )
 
 
-def _field(label: str, amount: Decimal | None, locale: str) -> dict[str, Any]:
+def _field(label: str, amount: Decimal | None, locale: str) -> Json:
     value = format_money(amount, locale) if amount is not None else "—"
-    return {"type": "mrkdwn", "text": f"*{label}*\n{value}"}
+    return field(f"*{label}*\n{value}")
 
 
 def slack_date(moment: datetime) -> str:
@@ -34,7 +34,7 @@ def slack_date(moment: datetime) -> str:
     return f"<!date^{int(moment.timestamp())}^{{date_short_pretty}} at {{time}}|{fallback}>"
 
 
-def summary_fields(earnings: Earnings, locale: str) -> list[dict[str, Any]]:
+def summary_fields(earnings: Earnings, locale: str) -> list[Json]:
     fields = [
         _field("Balance", earnings.balance, locale),
         _field("Pending", earnings.pending, locale),
@@ -48,7 +48,7 @@ def summary_fields(earnings: Earnings, locale: str) -> list[dict[str, Any]]:
     return fields
 
 
-def program_blocks(name: str, program: ProgramEarnings, locale: str) -> list[dict[str, Any]]:
+def program_blocks(name: str, program: ProgramEarnings, locale: str) -> list[Json]:
     """A section per program: its totals, then a field per product (at most 10, Slack's limit)."""
     title = PROGRAM_NAMES.get(name, name.replace("_", " ").capitalize())
     totals = [
@@ -62,9 +62,8 @@ def program_blocks(name: str, program: ProgramEarnings, locale: str) -> list[dic
     text = f"*{title}*"
     if any(totals):
         text += " — " + " · ".join(t for t in totals if t)
-    block: dict[str, Any] = {"type": "section", "text": {"type": "mrkdwn", "text": text}}
     fields = []
-    for product, figures in list(program.products.items())[:10]:
+    for product, figures in program.products.items():
         parts = []
         if figures.commission_total is not None:
             parts.append(f"{format_money(figures.commission_total, locale)} total")
@@ -73,10 +72,8 @@ def program_blocks(name: str, program: ProgramEarnings, locale: str) -> list[dic
         if figures.discount is not None:
             parts.append(f"{format_money(figures.discount, locale)} client discount")
         label = PRODUCT_NAMES.get(product, product.replace("_", " ").title())
-        fields.append({"type": "mrkdwn", "text": f"*{label}*\n" + ("\n".join(parts) or "—")})
-    if fields:
-        block["fields"] = fields
-    return [block]
+        fields.append(field(f"*{label}*\n" + ("\n".join(parts) or "—")))
+    return [section(text, fields=fields)]
 
 
 def earnings_text(earnings: Earnings, locale: str) -> str:
@@ -98,37 +95,17 @@ def earnings_message(
     locale: str,
     as_of: datetime,
     shared_by: str | None = None,
-) -> dict[str, Any]:
+) -> Json:
     """The `/earnings` reply; with `shared_by` it is the in-channel copy, without the share button."""
-    blocks: list[dict[str, Any]] = [
-        {"type": "header", "text": {"type": "plain_text", "text": "Partner earnings", "emoji": True}},
-        {"type": "section", "fields": summary_fields(earnings, locale)},
-    ]
+    blocks: list[Json] = [header("Partner earnings"), section(fields=summary_fields(earnings, locale))]
     for name, program in earnings.programs.items():
-        blocks.append({"type": "divider"})
+        blocks.append(divider())
         blocks.extend(program_blocks(name, program, locale))
-    context = f"As of {slack_date(as_of)} · LiveChat Partner Program"
+    footer = f"As of {slack_date(as_of)} · LiveChat Partner Program"
     if shared_by:
-        context += f" · shared by <@{shared_by}>"
-    blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": context}]})
+        footer += f" · shared by <@{shared_by}>"
+    blocks.append(context(footer))
     if not shared_by:
-        blocks.append(
-            {
-                "type": "actions",
-                "block_id": "earnings_actions",
-                "elements": [
-                    {
-                        "type": "button",
-                        "action_id": SHARE_ACTION_ID,
-                        "text": {"type": "plain_text", "text": "Share in channel"},
-                        "value": "share",
-                    }
-                ],
-            }
-        )
-    return {"text": earnings_text(earnings, locale), "blocks": blocks}
-
-
-def notice_message(text: str) -> dict[str, Any]:
-    """A one-section ephemeral message with the same text as its fallback."""
-    return {"text": text, "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": text}}]}
+        share = button("Share in channel", action_id=SHARE_ACTION_ID, value="share")
+        blocks.append(actions([share], block_id="earnings_actions"))
+    return message(earnings_text(earnings, locale), blocks)

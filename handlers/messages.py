@@ -13,6 +13,7 @@ from bot.partners.errors import (
     PartnersUnavailable,
     PartnersValidationError,
 )
+from bot.slack.errors import TOKEN_ERRORS
 
 API_DOWN = "LiveChat's Partners API is not answering; try again in a minute."
 BAD_TOKEN = "The Partners API rejected the token — ask an admin to check PARTNERS_API_TOKEN."
@@ -56,9 +57,6 @@ def partners_error_text(error: PartnersError) -> str:
     return f"LiveChat refused the request (HTTP {error.status})." if error.status else UNEXPECTED
 
 
-SLACK_AUTH_ERRORS = frozenset(
-    {"invalid_auth", "not_authed", "token_revoked", "token_expired", "account_inactive"}
-)
 SLACK_TIMEOUT = (
     "Slack did not answer in time, so the message may or may not have been posted. "
     "Check the channel before trying again."
@@ -67,13 +65,13 @@ SLACK_TIMEOUT = (
 
 def slack_error_text(error: str) -> str:
     """A user-facing sentence for a Slack Web API error code that retrying will not fix."""
-    if error in SLACK_AUTH_ERRORS:
+    if error == "missing_scope":
+        return "Partners Bot lacks a Slack permission for that. Ask an admin to reinstall the app from manifest.yml."
+    if error in TOKEN_ERRORS:
         return (
             f"Slack rejected Partners Bot's token (`{error}`). Ask an admin to check SLACK_BOT_TOKEN, "
             "or to reinstall the app if it was removed."
         )
-    if error == "missing_scope":
-        return "Partners Bot lacks a Slack permission for that. Ask an admin to reinstall the app from manifest.yml."
     if error == "ratelimited":
         return "Slack is rate-limiting Partners Bot right now; try again in a minute."
     return f"Slack refused the post ({error}). {UNEXPECTED}"

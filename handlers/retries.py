@@ -10,23 +10,23 @@ database idempotency claim, which covers retries that land on another replica.
 from __future__ import annotations
 
 import logging
-import time
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.middleware.async_middleware import AsyncMiddleware
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 
-from bot.deps import Deps
+from bot.slack.seen import SeenRequests
+
+if TYPE_CHECKING:
+    # Annotations only: bot.services (the composition root) imports the handlers' wording.
+    from bot.services import Services
 
 log = logging.getLogger(__name__)
 
 RETRY_HEADER = "x-slack-retry-num"
-TTL_SECONDS = 15 * 60.0  # Slack retries within minutes; keep keys a while longer.
-MAX_KEYS = 20_000  # bounds memory under a flood of distinct requests
 
 
 def request_key(body: dict[str, Any]) -> str | None:
@@ -46,33 +46,6 @@ def request_key(body: dict[str, Any]) -> str | None:
     if isinstance(body.get("response_url"), str) and body["response_url"]:
         return f"response_url:{body['response_url']}"
     return None
-
-
-class SeenRequests:
-    """Keys seen in the last `ttl` seconds, oldest first; `seen_before(key)` also records the key."""
-
-    def __init__(
-        self,
-        ttl: float = TTL_SECONDS,
-        max_keys: int = MAX_KEYS,
-        clock: Callable[[], float] = time.monotonic,
-    ):
-        self.ttl = ttl
-        self.max_keys = max_keys
-        self.clock = clock
-        self._seen: OrderedDict[str, float] = OrderedDict()
-
-    def seen_before(self, key: str) -> bool:
-        now = self.clock()
-        while self._seen:
-            at = next(iter(self._seen.values()))
-            if now - at <= self.ttl and len(self._seen) < self.max_keys:
-                break
-            self._seen.popitem(last=False)
-        if key in self._seen:
-            return True
-        self._seen[key] = now
-        return False
 
 
 class AckKnownRetries(AsyncMiddleware):
@@ -105,8 +78,6 @@ class AckKnownRetries(AsyncMiddleware):
         return await next()
 
 
-def register(app: AsyncApp, deps: Deps) -> None:
+def register(app: AsyncApp, services: Services) -> None:
     """Install the middleware; it must run before every other one (see `handlers.register_all`)."""
-    seen = SeenRequests()
-    deps.extras["seen_requests"] = seen
-    app.middleware(AckKnownRetries(seen))
+    app.middleware(AckKnownRetries(services.seen_requests))

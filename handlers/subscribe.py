@@ -10,23 +10,21 @@ from __future__ import annotations
 import logging
 import re
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
 from slack_sdk.errors import SlackApiError
 
 from bot.access import ADMINS_ONLY
-from bot.deps import Deps
 from bot.partners.errors import PartnersError
-from bot.recurly import create_token
-from bot.slack.respond import post_to_response_url
+from bot.slack.context import acting_channel, acting_user
+from bot.slack.errors import CHANNEL_ERRORS, error_code
+from bot.slack.respond import ack_body, reply
 from bot.slack.views import ack_time, after_ack_settles
-from bot.storage import IdempotencyStore
-from bot.subscriptions.audit import AuditLog
 from bot.subscriptions.orders import Order, check_form
-from bot.subscriptions.service import Outcome, SubscriptionService
-from bot.vault import Card, CardVault, VaultKeyError, open_vault
-from handlers.access import refusal_view, user_id_of
+from bot.subscriptions.service import Outcome
+from bot.vault import VaultKeyError
+from handlers.access import refusal_view
 from handlers.messages import UNEXPECTED, partners_error_text
 from handlers.subscribe_views import (
     CONFIRM_CALLBACK,
@@ -38,7 +36,6 @@ from handlers.subscribe_views import (
     loading_view,
     message_view,
     no_cards_view,
-    notice_message,
     parse_form_metadata,
     parse_order,
     progress_view,
@@ -48,6 +45,10 @@ from handlers.subscribe_views import (
     split_card_value,
     success_note,
 )
+
+if TYPE_CHECKING:
+    # Annotations only: bot.services (the composition root) imports the handlers' wording.
+    from bot.services import Services
 
 log = logging.getLogger(__name__)
 
@@ -59,194 +60,148 @@ USAGE = (
     "Cards live in the encrypted vault on the server: `partners-bot cards import card.json`."
 )
 
-SERVICE_KEY = "subscriptions"
 LICENSE_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
-CHANNEL_ERRORS = {"not_in_channel", "channel_not_found", "is_archived", "restricted_action"}
 CHECKING = "Not confirmed yet — LiveChat did not answer in time. Checking whether the subscription exists…"
 
 
-def vault_of(deps: Deps) -> CardVault:
-    """The card vault, or `VaultKeyError` saying how to generate VAULT_KEY."""
-    assert deps.db is not None
-    return open_vault(deps.settings.vault_key, deps.db, deps.clock)
-
-
-def build_service(deps: Deps) -> SubscriptionService:
-    assert deps.db is not None
-    settings = deps.settings
-
-    async def tokenize(card: Card) -> Any:
-        assert deps.http is not None
-        return await create_token(
-            deps.http,
-            settings.recurly_api_url,
-            settings.recurly_public_key,
-            card,
-            timeout=settings.partners_timeout,
-        )
-
-    return SubscriptionService(
-        partners=deps.partners,
-        vault=lambda: vault_of(deps),
-        tokenize=tokenize,
-        claims=IdempotencyStore(deps.db, deps.clock),
-        audit=AuditLog(deps.db, deps.clock),
-        clock=deps.clock,
-        error_text=partners_error_text,
-    )
-
-
-async def reply(deps: Deps, response_url: str | None, text: str) -> None:
-    """An ephemeral note to the user via the command's or button's response URL."""
-    if not response_url:
-        return
-    assert deps.http is not None
-    await post_to_response_url(
-        deps.http,
-        response_url,
-        {"response_type": "ephemeral", "replace_original": False, **notice_message(text)},
-    )
-
-
-async def send_license_list(deps: Deps, command: dict[str, Any]) -> None:
+async def send_license_list(services: Services, command: dict[str, Any]) -> None:
     response_url = command["response_url"]
     try:
-        licenses = [lic for lic in await deps.partners.licenses() if lic.subscribable]
+        licenses = [lic for lic in await services.partners.licenses() if lic.subscribable]
     except PartnersError as exc:
         log.warning("/subscribe could not list licenses: %r", exc, exc_info=True)
-        await reply(deps, response_url, partners_error_text(exc))
+        await reply(services.http, response_url, partners_error_text(exc))
         return
-    vault_note = None
-    try:
-        vault_of(deps)
-    except VaultKeyError as exc:
-        vault_note = str(exc)
-    assert deps.http is not None
-    message = license_list_message(licenses, vault_note=vault_note)
-    await post_to_response_url(deps.http, response_url, {"response_type": "ephemeral", **message})
+    await reply(
+        services.http, response_url, license_list_message(licenses, vault_note=services.vault.problem)
+    )
 
 
-async def update_view(deps: Deps, view_id: str, view: dict[str, Any], *, hash: str | None = None) -> bool:
+async def update_view(
+    services: Services, view_id: str, view: dict[str, Any], *, hash: str | None = None
+) -> bool:
     try:
-        await deps.slack.views_update(view_id=view_id, view=view, hash=hash)
+        await services.slack.views_update(view_id=view_id, view=view, hash=hash)
     except SlackApiError as exc:
-        error = exc.response.get("error", "") if exc.response is not None else ""
-        log.warning("views.update of %s failed: %s", view_id, error)
+        log.warning("views.update of %s failed: %s", view_id, error_code(exc))
         return False
     return True
 
 
 async def fill_form(
-    deps: Deps, body: dict[str, Any], license_id: str, view_id: str, hash: str | None
+    services: Services, channel_id: str | None, license_id: str, view_id: str, hash: str | None
 ) -> None:
     """Replace the loading modal with the form, or with why there is nothing to do."""
-    channel_id = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
     try:
-        details = await deps.partners.license(license_id)
+        details = await services.partners.license(license_id)
     except PartnersError as exc:
         log.warning("/subscribe could not read license %s: %r", license_id, exc, exc_info=True)
-        await update_view(deps, view_id, message_view(partners_error_text(exc)), hash=hash)
+        await update_view(services, view_id, message_view(partners_error_text(exc)), hash=hash)
         return
     if details.paid:
         await update_view(
-            deps, view_id, message_view(f"License {license_id} is already subscribed."), hash=hash
+            services, view_id, message_view(f"License {license_id} is already subscribed."), hash=hash
         )
         return
     if not details.subscribable:
         text = f"License {license_id} cannot be subscribed by the partner (its trial expired, or the client pays)."
-        await update_view(deps, view_id, message_view(text), hash=hash)
+        await update_view(services, view_id, message_view(text), hash=hash)
         return
     try:
-        cards = await vault_of(deps).list()
+        cards = await services.vault.open().list()
     except VaultKeyError as exc:
-        await update_view(deps, view_id, no_cards_view(str(exc)), hash=hash)
+        await update_view(services, view_id, no_cards_view(str(exc)), hash=hash)
         return
     if not cards:
-        await update_view(deps, view_id, no_cards_view(None), hash=hash)
+        await update_view(services, view_id, no_cards_view(None), hash=hash)
         return
     view = form_view(
         license_id=license_id,
         client_name=details.client_name,
         channel_id=channel_id,
         cards=cards,
-        plan_prices=deps.settings.plan_prices,
-        locale=deps.settings.locale,
+        plan_prices=services.settings.plan_prices,
+        locale=services.settings.locale,
         seats=details.seats,
     )
-    if not await update_view(deps, view_id, view, hash=hash):
+    if not await update_view(services, view_id, view, hash=hash):
         # Never leave the admin looking at "Loading…": say something failed instead.
-        await update_view(deps, view_id, message_view(f"The form could not be shown. {UNEXPECTED}"))
+        await update_view(services, view_id, message_view(f"The form could not be shown. {UNEXPECTED}"))
 
 
-async def announce(deps: Deps, order: Order, user_id: str) -> None:
+async def announce(services: Services, order: Order, user_id: str) -> None:
     """The success note in the channel the command came from, else as a DM to the admin."""
     note = success_note(order, user_id)
     if order.channel_id:
         try:
-            await deps.slack.chat_postMessage(channel=order.channel_id, **note)
+            await services.slack.chat_postMessage(channel=order.channel_id, **note)
             return
         except SlackApiError as exc:
-            error = exc.response.get("error", "") if exc.response is not None else ""
+            error = error_code(exc)
             if error not in CHANNEL_ERRORS:
                 log.warning("success note to %s failed: %s", order.channel_id, error, exc_info=True)
     try:
-        await deps.slack.chat_postMessage(channel=user_id, **note)
+        await services.slack.chat_postMessage(channel=user_id, **note)
     except SlackApiError:
         log.warning("success note by DM to %s failed", user_id, exc_info=True)
 
 
-def register(app: AsyncApp, deps: Deps) -> None:
+def register(app: AsyncApp, services: Services) -> None:
     """Bind `/subscribe`, its Create subscription buttons and both modals."""
-    service = build_service(deps)
-    deps.extras[SERVICE_KEY] = service
-    is_admin = deps.access.is_admin
+    service = services.subscriptions
+    is_admin = services.access.is_admin
 
     @app.command("/subscribe")
-    async def subscribe_command(ack: AsyncAck, command: dict[str, Any]) -> None:
+    async def subscribe_command(ack: AsyncAck, command: dict[str, Any], context: AsyncBoltContext) -> None:
         if (command.get("text") or "").strip():
             # `/subscribe help` and anything unexpected: say what the command does, list nothing.
-            await ack(response_type="ephemeral", text=USAGE)
+            await ack(**ack_body(USAGE))
             return
-        if not is_admin(command.get("user_id")):
-            await ack(response_type="ephemeral", text=ADMINS_ONLY)
+        if not is_admin(acting_user(context, command)):
+            await ack(**ack_body(ADMINS_ONLY))
             return
         await ack()
         try:
-            await send_license_list(deps, command)
+            await send_license_list(services, command)
         except Exception:
             log.exception("/subscribe failed")
-            await reply(deps, command.get("response_url"), UNEXPECTED)
+            await reply(services.http, command.get("response_url"), UNEXPECTED)
 
     @app.action(re.compile("^" + re.escape(OPEN_ACTION_PREFIX)))
-    async def create_clicked(ack: AsyncAck, body: dict[str, Any]) -> None:
+    async def create_clicked(ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext) -> None:
         await ack()
-        user_id = user_id_of(body)
+        user_id = acting_user(context, body)
         response_url = body.get("response_url")
         if not is_admin(user_id):
             log.info("refused subscription form for %s (not an admin)", user_id)
-            await reply(deps, response_url, ADMINS_ONLY)
+            await reply(services.http, response_url, ADMINS_ONLY)
             return
         license_id = str((body.get("actions") or [{}])[0].get("value") or "")
         if not LICENSE_ID.match(license_id):
-            await reply(deps, response_url, "That button does not name a license; run /subscribe again.")
+            await reply(
+                services.http, response_url, "That button does not name a license; run /subscribe again."
+            )
             return
         try:
-            opened = await deps.slack.views_open(trigger_id=body.get("trigger_id"), view=loading_view())
+            opened = await services.slack.views_open(trigger_id=body.get("trigger_id"), view=loading_view())
         except SlackApiError as exc:
-            error = exc.response.get("error", "") if exc.response is not None else ""
-            log.warning("views.open for the subscription form failed: %s", error)
-            await reply(deps, response_url, "Slack did not open the form in time; press the button again.")
+            log.warning("views.open for the subscription form failed: %s", error_code(exc))
+            await reply(
+                services.http, response_url, "Slack did not open the form in time; press the button again."
+            )
             return
         view = opened["view"]
         try:
-            await fill_form(deps, body, license_id, view["id"], view.get("hash"))
+            await fill_form(services, acting_channel(context, body), license_id, view["id"], view.get("hash"))
         except Exception:
             log.exception("filling the subscription form failed")
-            await update_view(deps, view["id"], message_view(UNEXPECTED))
+            await update_view(services, view["id"], message_view(UNEXPECTED))
 
     @app.view(FORM_CALLBACK)
-    async def form_submitted(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
-        user_id = user_id_of(body)
+    async def form_submitted(
+        ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], context: AsyncBoltContext
+    ) -> None:
+        user_id = acting_user(context, body)
         if not is_admin(user_id):
             log.info("refused subscription form submission by %s (not an admin)", user_id)
             await ack(response_action="update", view=refusal_view(ADMINS_ONLY))
@@ -277,14 +232,16 @@ def register(app: AsyncApp, deps: Deps) -> None:
         except ValueError:
             await ack(response_action="errors", errors={"card": "Choose a card from the vault."})
             return
-        settings = deps.settings
+        settings = services.settings
         await ack(
             response_action="push", view=confirmation_view(order, settings.plan_prices, settings.locale)
         )
 
     @app.view(CONFIRM_CALLBACK)
-    async def confirmed(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
-        user_id = user_id_of(body) or ""
+    async def confirmed(
+        ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], context: AsyncBoltContext
+    ) -> None:
+        user_id = acting_user(context, body) or ""
         order = parse_order(view.get("private_metadata"))
         if not is_admin(user_id):
             await ack(response_action="update", view=refusal_view(ADMINS_ONLY))
@@ -302,15 +259,15 @@ def register(app: AsyncApp, deps: Deps) -> None:
 
         async def checking() -> None:
             await after_ack_settles(acked_at)
-            await update_view(deps, view_id, progress_view(order, CHECKING))
+            await update_view(services, view_id, progress_view(order, CHECKING))
 
         result = await service.subscribe(order, user_id, on_unknown=checking)
         await after_ack_settles(acked_at)
-        shown = await update_view(deps, view_id, result_view(order, result))
+        shown = await update_view(services, view_id, result_view(order, result))
         if not shown:
             try:
-                await deps.slack.chat_postMessage(channel=user_id, text=result_text(order, result))
+                await services.slack.chat_postMessage(channel=user_id, text=result_text(order, result))
             except SlackApiError:
                 log.warning("could not tell %s the subscription result", user_id, exc_info=True)
         if result.fresh and result.outcome is Outcome.CREATED:
-            await announce(deps, order, user_id)
+            await announce(services, order, user_id)

@@ -8,9 +8,24 @@ from typing import Any
 
 from bot.money import format_money
 from bot.partners.models import License
+from bot.slack.blocks import (
+    Json,
+    button,
+    context,
+    field,
+    header,
+    input_block,
+    message,
+    modal,
+    notice_message,
+    option,
+    options,
+    placeholder,
+    section,
+)
 from bot.slack.mrkdwn import escape
 from bot.subscriptions.orders import MAX_SEATS, PLAN_NAMES, PLANS, Order, Price, price_of
-from bot.subscriptions.service import Outcome, Result
+from bot.subscriptions.service import Outcome, Reason, Result
 from bot.vault import CardSummary
 
 OPEN_ACTION_PREFIX = "subscribe_open:"
@@ -22,19 +37,6 @@ IMPORT_HINT = (
     "An admin adds the agency's card on the server with `partners-bot cards import card.json` "
     "(see `partners-bot cards --help`)."
 )
-Json = dict[str, Any]
-
-
-def _plain(text: str) -> Json:
-    return {"type": "plain_text", "text": text, "emoji": True}
-
-
-def _section(text: str, **extra: Any) -> Json:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": text}, **extra}
-
-
-def notice_message(text: str) -> Json:
-    return {"text": text, "blocks": [_section(text)]}
 
 
 # --- the list --------------------------------------------------------------------------------------
@@ -48,7 +50,7 @@ def license_list_message(licenses: Sequence[License], *, vault_note: str | None 
             "unpaid and active."
         )
         return notice_message(text)
-    blocks: list[Json] = [{"type": "header", "text": _plain("Create a subscription")}]
+    blocks: list[Json] = [header("Create a subscription")]
     for lic in licenses[:MAX_LISTED]:
         card = "client card on file" if lic.cc_added else "no client card"
         name = escape(lic.client_name or "Unnamed client")
@@ -58,50 +60,38 @@ def license_list_message(licenses: Sequence[License], *, vault_note: str | None 
             fallback = lic.end_timestamp.strftime("%Y-%m-%d %H:%M UTC")
             ends = f" · ends <!date^{int(lic.end_timestamp.timestamp())}^{{date_short_pretty}} {{time}}|{fallback}>"
         text = f"*{name}*\nLicense {lic.license} · LiveChat trial{ends} · {card}"
-        button = {
-            "type": "button",
-            "action_id": OPEN_ACTION_PREFIX + lic.license,
-            "text": _plain("Create subscription"),
-            "value": lic.license,
-        }
-        blocks.append(_section(text, block_id=f"subscribe_license_{lic.license}", accessory=button))
+        create = button("Create subscription", action_id=OPEN_ACTION_PREFIX + lic.license, value=lic.license)
+        blocks.append(section(text, block_id=f"subscribe_license_{lic.license}", accessory=create))
     if len(licenses) > MAX_LISTED:
         more = len(licenses) - MAX_LISTED
         blocks.append(
-            _section(f"…and {more} more. Subscribe the ones above first, then run /subscribe again.")
+            section(f"…and {more} more. Subscribe the ones above first, then run /subscribe again.")
         )
-    context = "Only admins can subscribe. You will confirm plan, seats and price before anything is charged."
+    note = "Only admins can subscribe. You will confirm plan, seats and price before anything is charged."
     if vault_note:
-        context = f":warning: {vault_note}"
-    blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": context}]})
+        note = f":warning: {vault_note}"
+    blocks.append(context(note))
     count = len(licenses)
-    summary = f"{count} license{'s' if count != 1 else ''} can be subscribed"
-    return {"text": summary, "blocks": blocks}
+    return message(f"{count} license{'s' if count != 1 else ''} can be subscribed", blocks)
 
 
 # --- modal plumbing --------------------------------------------------------------------------------
 
 
-def _modal(title: str, blocks: list[Json], *, callback_id: str = RESULT_CALLBACK, **extra: Any) -> Json:
-    view: Json = {
-        "type": "modal",
-        "callback_id": callback_id,
-        "title": _plain(title[:24]),
-        "close": _plain("Close"),
-        "blocks": blocks,
-    }
-    view.update(extra)
-    return view
+def _modal(
+    title: str, blocks: list[Json], *, callback_id: str = RESULT_CALLBACK, close: str = "Close", **extra: Any
+) -> Json:
+    return modal(title, blocks, callback_id=callback_id, close=close, **extra)
 
 
 def message_view(text: str, *, title: str = "Subscription") -> Json:
     """A modal that only says something (errors, refusals, nothing to do)."""
-    return _modal(title, [_section(text)], clear_on_close=True)
+    return _modal(title, [section(text)], clear_on_close=True)
 
 
 def loading_view() -> Json:
     """Opened at once with the trigger id (it lives 3 s); the form replaces it."""
-    return _modal("Create subscription", [_section("Loading the license and the card vault…")])
+    return _modal("Create subscription", [section("Loading the license and the card vault…")])
 
 
 def form_metadata(license_id: str, client_name: str, channel_id: str | None) -> str:
@@ -132,7 +122,7 @@ def _plan_option(plan: str, plan_prices: dict[str, Any], locale: str) -> Json:
     text = PLAN_NAMES[plan]
     if plan in plan_prices:
         text += f" — {format_money(plan_prices[plan], locale)} per seat per month"
-    return {"text": _plain(text), "value": plan}
+    return option(text, plan)
 
 
 def no_cards_view(reason: str | None) -> Json:
@@ -152,34 +142,26 @@ def form_view(
     seats: int | None = None,
 ) -> Json:
     """Plan, seats, billing cycle and card; Review pushes the confirmation."""
-    cycle_options = [
-        {"text": _plain("Monthly"), "value": "monthly"},
-        {"text": _plain("Annual — 15% off"), "value": "annual"},
-    ]
-    card_options = [
-        {"text": _plain(f"{c.label} · {c.brand} •••• {c.last4}"[:75]), "value": card_option_value(c)}
-        for c in cards[:100]
-    ]
+    cycle_options = [option("Monthly", "monthly"), option("Annual — 15% off", "annual")]
+    card_options = options(
+        option(f"{c.label} · {c.brand} •••• {c.last4}", card_option_value(c)) for c in cards
+    )
     initial_seats = str(seats) if seats and 1 <= seats <= MAX_SEATS else "1"
     blocks: list[Json] = [
-        _section(f"*{escape(client_name or 'Unnamed client')}*\nLiveChat license {license_id}"),
-        {
-            "type": "input",
-            "block_id": "plan",
-            "label": _plain("Plan"),
-            "element": {
+        section(f"*{escape(client_name or 'Unnamed client')}*\nLiveChat license {license_id}"),
+        input_block(
+            "Plan",
+            {
                 "type": "static_select",
                 "action_id": "plan",
-                "placeholder": _plain("Choose a plan"),
-                "options": [_plan_option(p, plan_prices, locale) for p in PLANS],
+                "placeholder": placeholder("Choose a plan"),
+                "options": options(_plan_option(p, plan_prices, locale) for p in PLANS),
             },
-        },
-        {
-            "type": "input",
-            "block_id": "seats",
-            "label": _plain("Seats"),
-            "hint": _plain(f"Agents who can chat at the same time, 1–{MAX_SEATS}."),
-            "element": {
+            block_id="plan",
+        ),
+        input_block(
+            "Seats",
+            {
                 "type": "number_input",
                 "action_id": "seats",
                 "is_decimal_allowed": False,
@@ -187,43 +169,38 @@ def form_view(
                 "max_value": str(MAX_SEATS),
                 "initial_value": initial_seats,
             },
-        },
-        {
-            "type": "input",
-            "block_id": "billing_cycle",
-            "label": _plain("Billing cycle"),
-            "element": {
+            block_id="seats",
+            hint=f"Agents who can chat at the same time, 1–{MAX_SEATS}.",
+        ),
+        input_block(
+            "Billing cycle",
+            {
                 "type": "radio_buttons",
                 "action_id": "billing_cycle",
                 "options": cycle_options,
                 "initial_option": cycle_options[0],
             },
-        },
-        {
-            "type": "input",
-            "block_id": "card",
-            "label": _plain("Card"),
-            "element": {
+            block_id="billing_cycle",
+        ),
+        input_block(
+            "Card",
+            {
                 "type": "static_select",
                 "action_id": "card",
-                "placeholder": _plain("Choose a card"),
+                "placeholder": placeholder("Choose a card"),
                 "options": card_options,
                 **({"initial_option": card_options[0]} if len(card_options) == 1 else {}),
             },
-        },
-        {
-            "type": "context",
-            "elements": [
-                {"type": "mrkdwn", "text": "Nothing is charged yet: you will confirm on the next screen."}
-            ],
-        },
+            block_id="card",
+        ),
+        context("Nothing is charged yet: you will confirm on the next screen."),
     ]
     return _modal(
         "Create subscription",
         blocks,
         callback_id=FORM_CALLBACK,
-        submit=_plain("Review"),
-        close=_plain("Cancel"),
+        submit="Review",
+        close="Cancel",
         private_metadata=form_metadata(license_id, client_name, channel_id),
     )
 
@@ -266,12 +243,12 @@ def order_fields(order: Order) -> list[Json]:
     seats = "1 seat" if order.seats == 1 else f"{order.seats} seats"
     card = f"ending {order.card_last4}" if order.card_last4 else escape(order.card_label)
     return [
-        {"type": "mrkdwn", "text": f"*Client*\n{escape(order.client_name or 'Unnamed client')}"},
-        {"type": "mrkdwn", "text": f"*License*\n{order.license_id}"},
-        {"type": "mrkdwn", "text": f"*Plan*\n{PLAN_NAMES[order.plan]}"},
-        {"type": "mrkdwn", "text": f"*Seats*\n{seats}"},
-        {"type": "mrkdwn", "text": f"*Billing*\n{order.billing_cycle.capitalize()}"},
-        {"type": "mrkdwn", "text": f"*Card*\n{card}"},
+        field(f"*Client*\n{escape(order.client_name or 'Unnamed client')}"),
+        field(f"*License*\n{order.license_id}"),
+        field(f"*Plan*\n{PLAN_NAMES[order.plan]}"),
+        field(f"*Seats*\n{seats}"),
+        field(f"*Billing*\n{order.billing_cycle.capitalize()}"),
+        field(f"*Card*\n{card}"),
     ]
 
 
@@ -279,20 +256,17 @@ def confirmation_view(order: Order, plan_prices: dict[str, Any], locale: str) ->
     """The last step before money moves: everything that will be sent, and the price."""
     price = price_of(plan_prices, order.plan, order.seats, order.billing_cycle)
     blocks = [
-        _section("*Please check before confirming.* Only *Confirm* sends anything."),
-        {"type": "section", "fields": order_fields(order)},
-        _section(f"*Price:* {price_text(price, locale)}"),
-        {
-            "type": "context",
-            "elements": [{"type": "mrkdwn", "text": "Press Back to change something."}],
-        },
+        section("*Please check before confirming.* Only *Confirm* sends anything."),
+        section(fields=order_fields(order)),
+        section(f"*Price:* {price_text(price, locale)}"),
+        context("Press Back to change something."),
     ]
     return _modal(
         "Confirm subscription",
         blocks,
         callback_id=CONFIRM_CALLBACK,
-        submit=_plain("Confirm"),
-        close=_plain("Back"),
+        submit="Confirm",
+        close="Back",
         private_metadata=order.model_dump_json(),
     )
 
@@ -305,10 +279,7 @@ def parse_order(raw: str | None) -> Order | None:
 
 
 def progress_view(order: Order, text: str = "Subscribing…") -> Json:
-    blocks = [
-        _section(f":hourglass_flowing_sand: *{text}*"),
-        {"type": "section", "fields": order_fields(order)},
-    ]
+    blocks = [section(f":hourglass_flowing_sand: *{text}*"), section(fields=order_fields(order))]
     return _modal("Subscription", blocks, clear_on_close=True)
 
 
@@ -321,32 +292,77 @@ RESULT_TITLES = {
 }
 
 
+# What each fact means to the admin. Reasons not listed carry their own safe sentence in `detail`.
+REASON_TEXTS = {
+    Reason.CREATED: "The subscription was created.",
+    Reason.CREATED_AFTER_SLOW_ANSWER: "The subscription was created (LiveChat confirmed it after a slow answer).",
+    Reason.LICENSE_PAID: "This license is already subscribed — nothing was charged again.",
+    Reason.CONFIRMED_PAID: "LiveChat confirms this license has a subscription now.",
+    Reason.LICENSE_NOT_FOUND: (
+        "LiveChat could not find this license (license not found). It may have been removed."
+    ),
+    Reason.NOT_SUBSCRIBABLE: (
+        "This license can no longer be subscribed by the partner (its trial expired, it is paid, or the "
+        "client pays)."
+    ),
+    Reason.STILL_RUNNING: (
+        "Another attempt for this license is still running (or was interrupted moments ago), so nothing "
+        "more was sent. Its result is posted in the channel; if none appears, try again in a few minutes."
+    ),
+    Reason.CONTENDED: "Another attempt for this license is running; try again in a minute.",
+    Reason.NO_ANSWER: (
+        "Not confirmed yet — LiveChat did not answer in time and does not show the subscription yet. "
+        "The bot will not send it again; run /subscribe in a few minutes to check."
+    ),
+    Reason.STILL_UNCONFIRMED: (
+        "An earlier attempt for this license is not confirmed yet, so the bot will not send another one. "
+        "Try again in a few minutes."
+    ),
+    Reason.REDIRECTED: (
+        "Not created — LiveChat answered with a redirect, which the bot never follows for payments, so "
+        "nothing was sent on and nothing was charged. Ask an admin to check PARTNERS_API_URL."
+    ),
+    Reason.UNEXPECTED: "Something went wrong on our side and it has been logged.",
+}
+
+
+def result_detail(result: Result) -> str:
+    """The facts of `result` as one mrkdwn sentence (upstream messages escaped)."""
+    if result.reason is Reason.EARLIER_ATTEMPT_DONE:
+        by = f" by <@{result.user_id}>" if result.user_id else ""
+        return f"This license already has a subscription{by} — nothing was sent again."
+    if result.reason is Reason.REJECTED:
+        # The API's own wording is undocumented and may echo what was sent: name the fields only.
+        if result.fields:
+            return escape(f"LiveChat rejected the request — check: {', '.join(result.fields)}.")
+        return "LiveChat rejected the request's parameters."
+    if result.reason in REASON_TEXTS:
+        return REASON_TEXTS[result.reason]
+    return escape(result.detail)
+
+
 def result_view(order: Order, result: Result) -> Json:
     """What happened, in the modal that said "Subscribing…"."""
     title = RESULT_TITLES.get(result.outcome, ":x: *Not subscribed.*")
-    detail = escape(result.detail)
+    detail = result_detail(result)
     if result.outcome is Outcome.CREATED:
         detail = f"{detail} {order.summary()} for {escape(order.client_name or order.license_id)}."
-    blocks: list[Json] = [_section(f"{title}\n{detail}"), {"type": "section", "fields": order_fields(order)}]
+    blocks: list[Json] = [section(f"{title}\n{detail}"), section(fields=order_fields(order))]
     if result.fields:
-        lines = "\n".join(
-            f"• *{escape(name)}*: {escape(problem)}" for name, problem in list(result.fields.items())[:10]
-        )
-        blocks.append(_section(f"LiveChat named these fields:\n{lines}"))
+        lines = "\n".join(f"• *{escape(name)}*" for name in list(result.fields)[:10])
+        blocks.append(section(f"LiveChat named these fields:\n{lines}"))
     if result.outcome in (Outcome.CARD_ERROR, Outcome.VAULT_ERROR, Outcome.NOT_CREATED, Outcome.INVALID):
-        blocks.append(
-            {"type": "context", "elements": [{"type": "mrkdwn", "text": "Run /subscribe to try again."}]}
-        )
+        blocks.append(context("Run /subscribe to try again."))
     return _modal("Subscription", blocks, clear_on_close=True)
 
 
 def result_text(order: Order, result: Result) -> str:
     """The same outcome as one line, for a DM when the modal is gone."""
     title = RESULT_TITLES.get(result.outcome, "*Not subscribed.*").split(" ", 1)[-1]
-    return f"Subscription for {escape(order.client_name or order.license_id)} (license {order.license_id}): {title} {escape(result.detail)}"
+    return f"Subscription for {escape(order.client_name or order.license_id)} (license {order.license_id}): {title} {result_detail(result)}"
 
 
 def success_note(order: Order, user_id: str) -> Json:
     """ "Team plan, 5 seats, annual — subscribed for Joe Doe Ltd by @admin", for the channel."""
     text = f"{order.summary()} — subscribed for {escape(order.client_name or 'license ' + order.license_id)} by <@{user_id}>"
-    return {"text": text, "blocks": [_section(f":tada: {text}")]}
+    return message(text, [section(f":tada: {text}")])

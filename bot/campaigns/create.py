@@ -3,12 +3,12 @@
 `create` turns the Partners API's answer into an outcome the modal can show: the campaign, or
 problems keyed by the form's block_id (409 → name, 403 → coupon, 400 → the field the API names),
 or a general failure (401, 5xx, timeout) for which the form is offered again with its values.
-`run_once` makes a double click or a Slack retry wait for the first attempt instead of POSTing.
+`CampaignService.once` makes a double click or a Slack retry wait for the first attempt instead of
+POSTing, and re-reads LiveChat when the first attempt's process died before recording its outcome.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -102,36 +102,39 @@ async def create(partners: PartnersClient, request: CampaignRequest) -> CreateOu
     return CreateOutcome(campaign=campaign)
 
 
-async def run_once(
-    store: IdempotencyStore,
-    key: str,
-    work: Callable[[], Awaitable[dict[str, Any]]],
-    *,
-    wait_seconds: float = 30.0,
-    poll_seconds: float = 0.1,
-) -> dict[str, Any] | None:
-    """Run `work` for the one caller that claims `key`; the others get its recorded result.
+class CampaignService:
+    """Campaign creation for the listeners: one POST per submission, answers mapped onto the form."""
 
-    Returns None when another caller still has the work in hand after `wait_seconds` (it will show
-    its own result). If `work` raises, the claim is released so the same submission may run again.
-    """
-    claim = await store.claim(SCOPE, key)
-    if claim.won:
-        try:
-            result = await work()
-        except BaseException:
-            await store.release(SCOPE, key, claim.owner)
-            raise
-        await store.finish(SCOPE, key, claim.owner, state="done", result=result)
-        return result
-    log.info("campaign submission %s is a duplicate; waiting for the first attempt", key[:12])
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + wait_seconds
-    current = claim
-    while current.state == "pending" and loop.time() < deadline:
-        await asyncio.sleep(poll_seconds)
-        found = await store.get(SCOPE, key)
-        if found is None:
-            return None
-        current = found
-    return current.result if current.state != "pending" else None
+    def __init__(self, partners: PartnersClient, claims: IdempotencyStore):
+        self.partners = partners
+        self.claims = claims
+
+    async def create(self, request: CampaignRequest) -> CreateOutcome:
+        return await create(self.partners, request)
+
+    async def find_created(self, request: CampaignRequest) -> Campaign | None:
+        """The campaign `request` would have created, if LiveChat has it (names are unique per product).
+
+        Raises `PartnersError` when LiveChat cannot be read: then nobody knows whether it exists.
+        """
+        for campaign in await self.partners.campaigns():
+            if campaign.product == request.product and campaign.name == request.name:
+                return campaign
+        return None
+
+    async def once(
+        self,
+        key: str,
+        work: Callable[[], Awaitable[dict[str, Any]]],
+        *,
+        settle_takeover: Callable[[], Awaitable[dict[str, Any] | None]],
+        wait_seconds: float,
+    ) -> dict[str, Any] | None:
+        """`work` for the first submission with `key`; a duplicate gets its result (None: still running).
+
+        `settle_takeover` answers for a submission whose first attempt died mid-way (see
+        `IdempotencyStore.run_once`): it re-reads LiveChat instead of POSTing blindly.
+        """
+        return await self.claims.run_once(
+            SCOPE, key, work, settle_takeover=settle_takeover, wait_seconds=wait_seconds
+        )

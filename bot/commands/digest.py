@@ -15,10 +15,10 @@ from typing import Any, TextIO
 
 from bot.clock import Clock
 from bot.commands.runtime import secrets_of
-from bot.deps import build_deps
-from bot.digest.runner import DigestRunner, RunReport
+from bot.digest.runner import RunReport
 from bot.logs import setup_logging
 from bot.partners.errors import PartnersError
+from bot.services import open_services
 from bot.settings import Settings, load_settings
 
 
@@ -90,18 +90,16 @@ async def run_digests(
     out: TextIO = sys.stdout,
     clock: Clock | None = None,
 ) -> int:
-    """One run with real deps; exit status 1 when any digest failed."""
-    deps = build_deps(settings, clock=clock)
-    await deps.start()
+    """One run with the real services; exit status 1 when any digest failed."""
+    services = await open_services(settings, clock=clock)
     try:
-        runner = DigestRunner(deps)
         try:
-            report = await runner.run_once(channels=channels or None, dry_run=dry_run)
+            report = await services.digest_runner.run_once(channels=channels or None, dry_run=dry_run)
         except PartnersError as exc:  # only a dry run lets this through
             print(f"Earnings could not be fetched: {exc.message}", file=sys.stderr)
             return 1
     finally:
-        await deps.close()
+        await services.close()
     print_report(report, dry_run, out)
     return 1 if report.failed or report.earnings_error else 0
 

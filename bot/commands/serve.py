@@ -10,7 +10,8 @@ from aiohttp import web
 
 from bot.app import build_web_app
 from bot.commands.runtime import bot_settings
-from bot.deps import build_deps
+from bot.services import open_services
+from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -26,10 +27,13 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=run)
 
 
+async def web_app(settings: Settings) -> web.Application:
+    # Inside run_app's loop: the services' HTTP session and database engine belong to that loop.
+    return build_web_app(await open_services(settings))
+
+
 def run(args: argparse.Namespace) -> int:
     settings = bot_settings()
-    deps = build_deps(settings)
-    app = build_web_app(deps)
     log.info("Partners Bot listening on http://%s:%d/slack/events", args.host, args.port)
-    web.run_app(app, host=args.host, port=args.port, print=None, access_log=None)
+    web.run_app(web_app(settings), host=args.host, port=args.port, print=None, access_log=None)
     return 0

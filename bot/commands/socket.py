@@ -13,13 +13,11 @@ from slack_sdk.errors import SlackApiError
 
 from bot.app import build_bolt_app
 from bot.commands.runtime import bot_settings
-from bot.deps import Deps, build_deps
+from bot.services import Services, open_services
 from bot.settings import SettingsError
+from bot.slack.errors import TOKEN_ERRORS, error_code
 
 log = logging.getLogger(__name__)
-
-# Slack's answers meaning "this app token is wrong", not "try again later".
-_TOKEN_ERRORS = {"not_authed", "invalid_auth", "not_allowed_token_type", "token_revoked", "account_inactive"}
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -27,17 +25,17 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=run)
 
 
-async def _first_connection_url(deps: Deps, app_token: str) -> str | None:
+async def _first_connection_url(services: Services, app_token: str) -> str | None:
     """Open the first connection ourselves so a wrong token is one clear line, not endless retries.
 
     slack_sdk's client retries a refused token forever (a traceback every 10 s). Any other failure
     (network, rate limit) is left to its reconnect loop: None.
     """
     try:
-        response = await deps.slack.apps_connections_open(app_token=app_token)
+        response = await services.slack.apps_connections_open(app_token=app_token)
     except SlackApiError as exc:
-        error = exc.response.get("error")
-        if error in _TOKEN_ERRORS:
+        error = error_code(exc)
+        if error in TOKEN_ERRORS:  # "this app token is wrong", not "try again later"
             raise SettingsError(
                 f"SLACK_APP_TOKEN was refused by Slack ({error}): use the app-level token (xapp-…) "
                 "with connections:write from your Slack app's Basic Information page"
@@ -57,8 +55,7 @@ async def serve_socket_mode() -> None:
     settings = bot_settings("SLACK_APP_TOKEN")
     assert settings.slack_app_token is not None
     app_token = settings.slack_app_token.get_secret_value()
-    deps = build_deps(settings)
-    bolt = build_bolt_app(deps)
+    services = await open_services(settings)
     # Without handlers SIGTERM (docker stop, systemd, k8s) kills the process mid-flight: the
     # socket is never closed and the database and HTTP sessions are never released.
     stop = asyncio.Event()
@@ -68,8 +65,9 @@ async def serve_socket_mode() -> None:
             loop.add_signal_handler(signum, stop.set)
     handler: AsyncSocketModeHandler | None = None
     try:
-        await deps.start()
-        url = await _first_connection_url(deps, app_token)
+        bolt = build_bolt_app(services)
+        await services.start_background()
+        url = await _first_connection_url(services, app_token)
         handler = AsyncSocketModeHandler(bolt, app_token)
         handler.client.wss_uri = url  # type: ignore[assignment]  # None: the client opens one itself
         log.info("Partners Bot connecting to Slack over Socket Mode")
@@ -86,7 +84,7 @@ async def serve_socket_mode() -> None:
     finally:
         if handler is not None:
             await handler.close_async()
-        await deps.close()
+        await services.close()
 
 
 def run(args: argparse.Namespace) -> int:

@@ -33,8 +33,8 @@ DEMO_CARD = {
 async def seed_demo_card(stack: LocalStack) -> None:
     """Put the sandbox test card in the console's vault when the vault is empty."""
     settings = stack.settings
-    if settings.vault_key is None or stack.deps.db is None:
+    if settings.vault_key is None:
         return
-    vault = open_vault(settings.vault_key, stack.deps.db, stack.deps.clock)
+    vault = open_vault(settings.vault_key, stack.services.db, stack.services.clock)
     if not await vault.list():
         await vault.put(Card.model_validate(DEMO_CARD))

@@ -23,7 +23,6 @@ from bot.console.demo import DEMO_PLAN_PRICES, seed_demo_card
 from bot.console.forms import Cancelled, Prompter
 from bot.console.session import ConsoleSession
 from bot.console.terminal import Terminal
-from bot.digest.runner import DigestRunner
 from bot.local_stack import SANDBOX_TOKEN, LocalStack, start_local_stack
 from bot.sandbox import SandboxOptions
 from bot.settings import Settings
@@ -231,7 +230,7 @@ class Console:
         self.io.say(f"commands now come from {self.session.where(found.id)}")
 
     def _fresh_partners_data(self) -> None:
-        partners = self.stack.deps.partners
+        partners = self.stack.services.partners
         for cache in (getattr(partners, "earnings_cache", None), getattr(partners, "coupons_cache", None)):
             if cache is not None:
                 cache.invalidate()
@@ -255,7 +254,7 @@ class Console:
         self.io.say(f"the sandbox now waits {max(0.0, seconds):g} s before every answer")
 
     async def _digest(self, rest: str = "") -> None:
-        report = await self.session.local(DigestRunner(self.stack.deps).run_once)
+        report = await self.session.local(self.stack.services.digest_runner.run_once)
         if not report.due:
             self.io.say(
                 "no digest is due now (turn one on with /earnings digest on HH:MM, a time already past)"
@@ -268,7 +267,7 @@ class Console:
         )
 
     async def _tomorrow(self, rest: str) -> None:
-        clock = self.stack.deps.clock
+        clock = self.stack.services.clock
         if not isinstance(clock, OffsetClock):
             self.io.say("! this console runs on the real clock; `tomorrow` is not available")
             return

@@ -10,11 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.money import format_delta, format_money
 from bot.partners.models import PRODUCT_NAMES, Earnings, ProgramEarnings
+from bot.slack.blocks import Json, divider, field, header, message, section
+from bot.slack.blocks import context as context_block
 
 PROGRAM_NAMES = {"affiliate": "Affiliate program", "solution": "Solution program (reselling)"}
 FIRST_DIGEST_NOTE = "This is the first digest for this channel, so there is no previous day to compare with."
@@ -48,7 +49,7 @@ def _change(current: Decimal | None, previous: Decimal | None) -> Decimal | None
 
 def _headline_field(
     label: str, current: Decimal | None, previous: Decimal | None, has_previous: bool, locale: str
-) -> dict[str, Any]:
+) -> Json:
     value = format_money(current, locale) if current is not None else "—"
     text = f"*{label}*\n{value}"
     change = _change(current, previous)
@@ -56,7 +57,7 @@ def _headline_field(
         text += f"\n{format_delta(change, locale)}"
     elif has_previous and current is not None:
         text += "\nnew"
-    return {"type": "mrkdwn", "text": text}
+    return field(text)
 
 
 def _program_line(name: str, program: ProgramEarnings, previous: ProgramEarnings | None, locale: str) -> str:
@@ -73,11 +74,9 @@ def _program_line(name: str, program: ProgramEarnings, previous: ProgramEarnings
     return f"*{title}*" + (" — " + " · ".join(parts) if parts else "")
 
 
-def _product_fields(
-    program: ProgramEarnings, previous: ProgramEarnings | None, locale: str
-) -> list[dict[str, Any]]:
+def _product_fields(program: ProgramEarnings, previous: ProgramEarnings | None, locale: str) -> list[Json]:
     fields = []
-    for product, figures in list(program.products.items())[:10]:
+    for product, figures in program.products.items():
         if figures.commission_total is None:
             continue
         before = previous.products.get(product) if previous else None
@@ -86,7 +85,7 @@ def _product_fields(
         change = _change(figures.commission_total, before.commission_total if before else None)
         if change:
             text += f" ({format_delta(change, locale)})"
-        fields.append({"type": "mrkdwn", "text": text})
+        fields.append(field(text))
     return fields
 
 
@@ -140,7 +139,7 @@ def digest_text(current: Earnings, previous: Earnings | None, context: DigestCon
 
 def digest_message(
     current: Earnings, previous: Earnings | None, context: DigestContext, *, locale: str
-) -> dict[str, Any]:
+) -> Json:
     """The digest as `chat.postMessage` arguments (`text` + `blocks`)."""
     day = context.local_date
     heading = f"Daily earnings · {day.strftime('%A')}, {day.day} {day.strftime('%B %Y')}"
@@ -161,26 +160,16 @@ def digest_message(
                 "Blocked", current.blocked, previous.blocked if previous else None, has_previous, locale
             )
         )
-    blocks: list[dict[str, Any]] = [
-        {"type": "header", "text": {"type": "plain_text", "text": heading, "emoji": True}},
-        {"type": "section", "fields": fields},
-    ]
+    blocks: list[Json] = [header(heading), section(fields=fields)]
     for name, program in current.programs.items():
         before = previous.programs.get(name) if previous else None
-        block: dict[str, Any] = {
-            "type": "section",
-            "text": {"type": "mrkdwn", "text": _program_line(name, program, before, locale)},
-        }
-        product_fields = _product_fields(program, before, locale)
-        if product_fields:
-            block["fields"] = product_fields
-        blocks.append({"type": "divider"})
-        blocks.append(block)
+        line = _program_line(name, program, before, locale)
+        blocks.append(divider())
+        blocks.append(section(line, fields=_product_fields(program, before, locale)))
     events = notable_events(current, previous, locale)
     if events:
-        blocks.append({"type": "divider"})
-        text = "*Since the previous digest*\n" + "\n".join(f"• {event}" for event in events)
-        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": text}})
+        blocks.append(divider())
+        blocks.append(section("*Since the previous digest*\n" + "\n".join(f"• {event}" for event in events)))
     notes = []
     if previous is None:
         notes.append(FIRST_DIGEST_NOTE)
@@ -188,8 +177,8 @@ def digest_message(
         due = context.scheduled_at.astimezone(context.zone).strftime("%H:%M")
         notes.append(f"Sent late: this digest was due at {due} {context.zone.key}.")
     for note in notes:
-        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": f"_{note}_"}]})
+        blocks.append(context_block(f"_{note}_"))
     sent = context.now.astimezone(context.zone).strftime("%H:%M")
     footer = f"As of {sent} {context.zone.key} · changes since the previous digest · LiveChat Partner Program"
-    blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": footer}]})
-    return {"text": digest_text(current, previous, context, locale), "blocks": blocks}
+    blocks.append(context_block(footer))
+    return message(digest_text(current, previous, context, locale), blocks)

@@ -19,35 +19,21 @@ from datetime import timedelta
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.deps import Deps
+from bot.clock import Clock
 from bot.digest.blocks import DigestContext, digest_message
 from bot.digest.schedule import ScheduleError, due_dates, is_late, scheduled_at
 from bot.digest.store import SNAPSHOT_RETENTION, ChannelDigest, Delivery, DigestStore, DueKey, retry_delay
+from bot.partners import PartnersClient
 from bot.partners.errors import PartnersError
 from bot.partners.models import Earnings
+from bot.slack.errors import CHANNEL_ERRORS, TOKEN_ERRORS, error_code, is_rate_limited
 
 log = logging.getLogger(__name__)
 
-# The channel itself is gone or closed to the bot: retrying cannot help, so the digest is disabled.
-CHANNEL_ERRORS = frozenset(
-    {
-        "channel_not_found",
-        "not_in_channel",
-        "is_archived",
-        "channel_is_archived",
-        "restricted_action",
-        "restricted_action_read_only_channel",
-        "restricted_action_non_threadable_channel",
-        "team_access_not_granted",
-        "ekm_access_denied",
-    }
-)
-# The bot's token or app is broken: every channel fails alike, so nothing is disabled; an admin must
-# fix the installation, and the day's digests are retried hourly meanwhile.
-TOKEN_ERRORS = frozenset(
-    {"invalid_auth", "not_authed", "token_revoked", "token_expired", "account_inactive", "missing_scope"}
-)
+# A broken token or app fails every channel alike: nothing is disabled (see bot.slack.errors); an admin
+# must fix the installation, and the day's digests are retried hourly meanwhile.
 TOKEN_RETRY = timedelta(hours=1)
 
 
@@ -87,28 +73,28 @@ def _retry_after(error: SlackApiError) -> float:
     return 1.0
 
 
-def _slack_error(error: SlackApiError) -> str:
-    response = error.response
-    return str(response.get("error", "")) if response is not None else ""
-
-
 class DigestRunner:
     """Runs digests for one process; `owner` identifies this process's claims."""
 
     def __init__(
         self,
-        deps: Deps,
+        store: DigestStore,
+        partners: PartnersClient,
+        slack: AsyncWebClient,
+        clock: Clock,
         *,
+        locale: str,
         owner: str | None = None,
         takeover_after: timedelta = timedelta(minutes=5),
         concurrency: int = 32,
         claim_batch: int = 25,
         rate_limit_rounds: int = 6,
     ):
-        if deps.db is None:
-            raise RuntimeError("the digest needs a database (DATABASE_URL)")
-        self.deps = deps
-        self.store = DigestStore(deps.db, deps.clock)
+        self.store = store
+        self.partners = partners
+        self.slack = slack
+        self.clock = clock
+        self.locale = locale
         self.owner = owner or uuid.uuid4().hex
         self.takeover_after = takeover_after
         self.concurrency = concurrency
@@ -117,7 +103,7 @@ class DigestRunner:
 
     async def due(self, channels: Collection[str] | None = None) -> list[tuple[ChannelDigest, DueKey]]:
         """Digests due now with no delivery, or whose delivery may be taken over or retried."""
-        now = self.deps.clock.now()
+        now = self.clock.now()
         candidates: list[tuple[ChannelDigest, DueKey]] = []
         for setting in await self.store.enabled_channels(channels):
             try:
@@ -170,27 +156,25 @@ class DigestRunner:
     async def _prune_snapshots(self) -> None:
         """This run stored a snapshot: drop old ones nobody compares with any more (best effort)."""
         try:
-            await self.store.prune_snapshots(self.deps.clock.now() - SNAPSHOT_RETENTION)
+            await self.store.prune_snapshots(self.clock.now() - SNAPSHOT_RETENTION)
         except Exception:
             log.exception("could not prune old earnings snapshots; trying again after the next fetch")
 
     async def _render_only(self, candidates: list[tuple[ChannelDigest, DueKey]], report: RunReport) -> None:
         report.earnings_calls += 1
-        earnings = await self.deps.partners.earnings(fresh=True)
+        earnings = await self.partners.earnings(fresh=True)
         previous = await self.store.previous_snapshots([key.channel_id for _, key in candidates])
-        now = self.deps.clock.now()
+        now = self.clock.now()
         for setting, key in candidates:
             context = DigestContext(
                 setting.schedule.zone, key.local_date, key.scheduled_at, now, is_late(key.scheduled_at, now)
             )
-            message = digest_message(
-                earnings, previous.get(key.channel_id), context, locale=self.deps.settings.locale
-            )
+            message = digest_message(earnings, previous.get(key.channel_id), context, locale=self.locale)
             report.rendered.append(RenderedDigest(key.channel_id, key.local_date.isoformat(), message))
 
     async def _earnings_failed(self, delivery: Delivery, error: str, report: RunReport) -> None:
         """Partners API down: the claimed digest fails for now and is retried with backoff."""
-        retry_at = self.deps.clock.now() + retry_delay(delivery.attempts)
+        retry_at = self.clock.now() + retry_delay(delivery.attempts)
         await self.store.mark_failed(delivery, self.owner, error=error, retry_at=retry_at)
         report.failed[delivery.channel_id] = error
 
@@ -207,7 +191,7 @@ class DigestRunner:
         if not await self.store.still_mine(delivery, self.owner):
             report.lost += 1
             return
-        now = self.deps.clock.now()
+        now = self.clock.now()
         context = DigestContext(
             setting.schedule.zone,
             delivery.local_date,
@@ -215,7 +199,7 @@ class DigestRunner:
             now,
             is_late(delivery.scheduled_at, now),
         )
-        message = digest_message(earnings, previous, context, locale=self.deps.settings.locale)
+        message = digest_message(earnings, previous, context, locale=self.locale)
         try:
             ts = await self._post(delivery, message)
         except SlackApiError as exc:
@@ -240,11 +224,10 @@ class DigestRunner:
         """Post, waiting out 429s beyond slack-sdk's own retries; None if the claim was lost meanwhile."""
         for round_ in range(self.rate_limit_rounds + 1):
             try:
-                response = await self.deps.slack.chat_postMessage(channel=delivery.channel_id, **message)
+                response = await self.slack.chat_postMessage(channel=delivery.channel_id, **message)
                 return str(response["ts"])
             except SlackApiError as exc:
-                limited = exc.response is not None and exc.response.status_code == 429
-                if not limited or round_ == self.rate_limit_rounds:
+                if not is_rate_limited(exc) or round_ == self.rate_limit_rounds:
                     raise
                 await asyncio.sleep(_retry_after(exc) + random.uniform(0, 0.5))
                 if not await self.store.still_mine(delivery, self.owner):
@@ -255,8 +238,8 @@ class DigestRunner:
         self, delivery: Delivery, setting: ChannelDigest, exc: SlackApiError, report: RunReport
     ) -> None:
         channel = delivery.channel_id
-        error = _slack_error(exc) or "unknown_error"
-        now = self.deps.clock.now()
+        error = error_code(exc)
+        now = self.clock.now()
         if error in CHANNEL_ERRORS:
             log.warning("digest for %s: Slack said %s; disabling it", channel, error)
             reason = f"Slack refused to post in the channel ({error})"
@@ -279,8 +262,8 @@ class DigestRunner:
             "to turn it back on."
         )
         try:
-            opened = await self.deps.slack.conversations_open(users=setting.set_by)
-            await self.deps.slack.chat_postMessage(channel=opened["channel"]["id"], text=text)
+            opened = await self.slack.conversations_open(users=setting.set_by)
+            await self.slack.chat_postMessage(channel=opened["channel"]["id"], text=text)
         except SlackApiError:
             log.exception("could not DM %s about the disabled digest", setting.set_by)
 
@@ -328,8 +311,8 @@ class _Run:
 
     async def fetch_earnings(self) -> tuple[Earnings, int]:
         self.report.earnings_calls += 1
-        earnings = await self.runner.deps.partners.earnings(fresh=True)
-        snapshot_id = await self.runner.store.add_snapshot(earnings, self.runner.deps.clock.now())
+        earnings = await self.runner.partners.earnings(fresh=True)
+        snapshot_id = await self.runner.store.add_snapshot(earnings, self.runner.clock.now())
         return earnings, snapshot_id
 
     async def worker(self) -> None:

@@ -1,6 +1,6 @@
 """The in-process digest scheduler: an asyncio task that runs a digest check every minute.
 
-It starts with the bot (`deps.on_start`) and stops with it (`deps.on_stop`). Each replica runs one;
+It starts with the bot (`Services.start_background`) and stops with it (`Services.close`). Each replica runs one;
 the database claim keeps them from sending twice. Ticks are jittered so replicas started together
 do not hit the database in lockstep. A failing tick is logged and the loop carries on; cancelling the
 task mid-run leaves at worst a claim that another tick takes over after the takeover timeout.

@@ -1,4 +1,9 @@
-"""Posting to a slash command's or action's `response_url` over the process's shared session."""
+"""Answering the user: on a command's or action's `response_url`, or in the ack's own body.
+
+`reply` is the one way the bot posts a later answer (ephemeral unless the message says otherwise;
+a new message unless `replace`). `ack_body` is the answer that rides on the HTTP ack itself (usage
+texts, refusals): no extra request, and it arrives within Slack's 3 seconds by construction.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,8 @@ import logging
 from typing import Any
 
 import aiohttp
+
+from bot.slack.blocks import Json, notice_message
 
 log = logging.getLogger(__name__)
 
@@ -35,3 +42,28 @@ async def post_to_response_url(
         log.warning("could not post to the response_url: %s", type(exc).__name__)
         return False
     return True
+
+
+def _as_message(message: Json | str) -> Json:
+    return notice_message(message) if isinstance(message, str) else message
+
+
+async def reply(
+    session: aiohttp.ClientSession,
+    response_url: str | None,
+    message: Json | str,
+    *,
+    replace: bool = False,
+) -> bool:
+    """An ephemeral answer on a response URL (a text becomes a notice); False when it did not arrive."""
+    body = _as_message(message)
+    if not response_url:
+        log.warning("no response_url to answer on; message dropped: %s", str(body.get("text", ""))[:80])
+        return False
+    payload = {"response_type": "ephemeral", "replace_original": replace, **body}
+    return await post_to_response_url(session, response_url, payload)
+
+
+def ack_body(message: Json | str) -> Json:
+    """Keyword arguments for `ack(...)` answering a slash command in its ack: ephemeral, with blocks."""
+    return {"response_type": "ephemeral", **_as_message(message)}

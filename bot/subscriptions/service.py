@@ -34,7 +34,7 @@ from bot.partners import (
     PartnersValidationError,
 )
 from bot.recurly import RecurlyError
-from bot.storage import Claim, IdempotencyStore
+from bot.storage import Claim, ClaimState, IdempotencyStore
 from bot.subscriptions.audit import AuditLog
 from bot.subscriptions.orders import Order
 from bot.vault import Card, CardVault, VaultError, VaultKeyError
@@ -59,24 +59,50 @@ class Outcome(StrEnum):
     FAILED = "failed"
 
 
+class Reason(StrEnum):
+    """The fact behind an outcome, finer than `Outcome`; handlers/subscribe_views.py words each one."""
+
+    CREATED = "created"
+    CREATED_AFTER_SLOW_ANSWER = "created_after_slow_answer"  # the POST timed out; LiveChat shows it
+    LICENSE_PAID = "license_paid"  # subscribed already (seen before the POST, or a 409)
+    CONFIRMED_PAID = "confirmed_paid"  # an earlier attempt's unknown outcome turned out created
+    EARLIER_ATTEMPT_DONE = "earlier_attempt_done"  # the license claim is done; `user_id` did it
+    LICENSE_NOT_FOUND = "license_not_found"
+    NOT_SUBSCRIBABLE = "not_subscribable"
+    STILL_RUNNING = "still_running"  # another attempt holds the license claim
+    CONTENDED = "contended"  # the claim kept changing hands
+    NO_ANSWER = "no_answer"  # the POST's fate is unknown and LiveChat does not show it yet
+    STILL_UNCONFIRMED = "still_unconfirmed"  # an earlier attempt's fate is still unknown
+    REDIRECTED = "redirected"  # a redirect answered the POST: not followed, so nothing was created
+    REJECTED = "rejected"  # LiveChat refused the request: `fields`, `detail` its message
+    CARD_REFUSED = "card_refused"  # `detail`: Recurly's safe sentence
+    VAULT_PROBLEM = "vault_problem"  # `detail`: what is wrong with the vault or the card
+    API_ERROR = "api_error"  # `detail`: the Partners API failure, worded by `error_text`
+    UNEXPECTED = "unexpected"
+
+
 @dataclass(frozen=True)
 class Result:
-    """How an attempt ended; `detail` is a safe sentence for people, `fields` the API's complaints."""
+    """How an attempt ended, as facts: `reason` says why, `detail` carries a safe upstream message
+    (API, vault, Recurly) when there is one, `fields` the API's complaints, `user_id` who subscribed."""
 
     outcome: Outcome
-    detail: str
+    detail: str = ""
     api_status: int | None = None
     fields: dict[str, str] = field(default_factory=dict)
     card_last4: str = ""
     request_id: str = ""
     user_id: str = ""
     at: str = ""
+    # None only for results recorded before reasons existed: their `detail` is a finished sentence.
+    reason: Reason | None = None
     # True only for the call that did the work (it posts the success note; duplicates do not).
     fresh: bool = False
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
         data["outcome"] = self.outcome.value
+        data["reason"] = self.reason.value if self.reason is not None else None
         data.pop("fresh")
         return data
 
@@ -85,11 +111,37 @@ class Result:
         if not data or "outcome" not in data:
             return None
         known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__ and k != "fresh"}
-        return cls(**{**known, "outcome": Outcome(data["outcome"])})
+        reason = Reason(data["reason"]) if data.get("reason") else None
+        return cls(**{**known, "outcome": Outcome(data["outcome"]), "reason": reason})
 
+
+def result(outcome: Outcome, reason: Reason, **facts: Any) -> Result:
+    return Result(outcome, reason=reason, **facts)
+
+
+UNEXPECTED_RESULT = result(Outcome.FAILED, Reason.UNEXPECTED)
+BUSY_RESULT = result(Outcome.BUSY, Reason.STILL_RUNNING)
 
 Tokenize = Callable[[Card], Awaitable[SecretStr]]
 Hook = Callable[[], Awaitable[None]]
+
+
+@dataclass
+class Attempt:
+    """One confirmation being carried out: what is ordered, by whom, and how far it got."""
+
+    order: Order
+    user_id: str
+    audit_id: int
+    on_unknown: Hook | None
+    owner: str = ""  # this attempt's id on the license claim, once won
+    card_last4: str = ""
+    # The POST went out: from here on, if anything goes wrong, its fate is unknown (never released).
+    posted: bool = False
+
+    @property
+    def license_id(self) -> str:
+        return self.order.license_id
 
 
 class SubscriptionService:
@@ -126,107 +178,122 @@ class SubscriptionService:
 
     async def subscribe(self, order: Order, user_id: str, *, on_unknown: Hook | None = None) -> Result:
         """Run the order once per request id; a duplicate gets the first run's result."""
-        request = await self.claims.claim(REQUEST_SCOPE, order.request_id)
-        if not request.won:
-            log.info("duplicate confirmation %s for license %s", order.request_id, order.license_id)
-            return await self._wait_for_request(order)
-        try:
-            result = await self._audited(order, user_id, on_unknown)
-        except Exception:
-            log.exception("subscription for license %s failed unexpectedly", order.license_id)
-            result = Result(Outcome.FAILED, "Something went wrong on our side and it has been logged.")
-        result = replace(result, request_id=order.request_id, fresh=True)
-        await self.claims.finish(
-            REQUEST_SCOPE, order.request_id, request.owner, state="done", result=result.to_json()
+        ran: Result | None = None
+
+        async def work() -> dict[str, Any]:
+            nonlocal ran
+            try:
+                outcome = await self._audited(order, user_id, on_unknown)
+            except Exception:
+                log.exception("subscription for license %s failed unexpectedly", order.license_id)
+                outcome = UNEXPECTED_RESULT
+            ran = replace(outcome, request_id=order.request_id, fresh=True)
+            return ran.to_json()
+
+        # No settle_takeover: a request taken over from a dead process runs again, and the license
+        # claim it then meets (taken over too) is what re-reads LiveChat instead of POSTing.
+        recorded = await self.claims.run_once(
+            REQUEST_SCOPE,
+            order.request_id,
+            work,
+            wait_seconds=self.wait_seconds,
+            poll_seconds=self.poll_interval,
         )
-        return result
+        if ran is not None:
+            return ran
+        log.info("duplicate confirmation %s for license %s", order.request_id, order.license_id)
+        return Result.from_json(recorded) or replace(BUSY_RESULT, request_id=order.request_id)
 
     async def record_refusal(self, order: Order, user_id: str) -> None:
         """Audit a confirmation by someone who is not an admin (nothing else happens)."""
-        attempt = await self.audit.start(order, user_id, outcome="refused")
-        await self.audit.finish(attempt, "refused", None, "not in ADMIN_USER_IDS")
+        audit_id = await self.audit.start(order, user_id, outcome="refused")
+        await self.audit.finish(audit_id, "refused", None, "not in ADMIN_USER_IDS")
 
     # --- one attempt ----------------------------------------------------------------------------
 
     async def _audited(self, order: Order, user_id: str, on_unknown: Hook | None) -> Result:
-        attempt = await self.audit.start(order, user_id)
-        result = Result(Outcome.FAILED, "Something went wrong on our side and it has been logged.")
+        attempt = Attempt(order, user_id, await self.audit.start(order, user_id), on_unknown)
+        outcome = UNEXPECTED_RESULT
         try:
-            result = await self._claim_and_run(order, user_id, attempt, on_unknown)
-            return result
+            outcome = await self._claim_and_run(attempt)
+            return outcome
         finally:
-            await self.audit.finish(attempt, result.outcome.value, result.api_status, result.detail)
+            note = outcome.reason.value if outcome.reason is not None else ""
+            if outcome.detail:
+                note = f"{note}: {outcome.detail}"
+            await self.audit.finish(attempt.audit_id, outcome.outcome.value, outcome.api_status, note)
 
-    async def _claim_and_run(
-        self, order: Order, user_id: str, attempt: int, on_unknown: Hook | None
-    ) -> Result:
+    async def _claim_and_run(self, attempt: Attempt) -> Result:
         for _ in range(3):
-            claim = await self.claims.claim(LICENSE_SCOPE, order.license_id)
-            if claim.won and claim.taken_over:
-                return await self._settle_takeover(order, claim.owner, user_id)
+            claim = await self.claims.claim(LICENSE_SCOPE, attempt.license_id)
             if claim.won:
-                return await self._run(order, user_id, attempt, claim.owner, on_unknown)
-            settled = await self._settle_existing(order, claim)
+                attempt.owner = claim.owner
+                if claim.taken_over:
+                    return await self._settle_takeover(attempt)
+                return await self._run(attempt)
+            settled = await self._settle_existing(attempt.order, claim)
             if settled is not None:
                 return settled
             # The earlier claim was given up (it proved nothing was created): compete again.
-        return Result(Outcome.BUSY, "Another attempt for this license is running; try again in a minute.")
+        return result(Outcome.BUSY, Reason.CONTENDED)
 
-    async def _run(
-        self, order: Order, user_id: str, attempt: int, owner: str, on_unknown: Hook | None
-    ) -> Result:
+    async def _run(self, attempt: Attempt) -> Result:
         """We hold the license claim: every path either records the outcome or gives the claim back."""
-        posting: list[bool] = []
         try:
-            return await self._checks_then_post(order, user_id, attempt, owner, on_unknown, posting)
+            return await self._checks_then_post(attempt)
         except BaseException:
             # Unexpected: give the claim back only if the POST never went out, else its fate is unknown.
-            if posting:
-                await self._keep_unknown(order, owner, user_id, None)
+            if attempt.posted:
+                await self._keep_unknown(attempt, None)
             else:
-                await self.claims.release(LICENSE_SCOPE, order.license_id, owner)
+                await self._give_up(attempt)
             raise
 
-    async def _checks_then_post(
-        self,
-        order: Order,
-        user_id: str,
-        attempt: int,
-        owner: str,
-        on_unknown: Hook | None,
-        posting: list[bool],
-    ) -> Result:
-        async def give_up(result: Result) -> Result:
-            await self.claims.release(LICENSE_SCOPE, order.license_id, owner)
-            return result
+    async def _give_up(self, attempt: Attempt, outcome: Result | None = None) -> Result:
+        """Release the license claim: the API proved nothing was created (or nothing was sent)."""
+        await self.claims.release(LICENSE_SCOPE, attempt.license_id, attempt.owner)
+        return outcome or UNEXPECTED_RESULT
 
+    async def _checks_then_post(self, attempt: Attempt) -> Result:
+        order = attempt.order
         # Right before paying, the license must still be a subscribable trial.
         try:
             details = await self.partners.license(order.license_id)
         except PartnersNotFound as exc:
-            return await give_up(Result(Outcome.NOT_FOUND, NOT_FOUND_TEXT, exc.status))
+            return await self._give_up(
+                attempt, result(Outcome.NOT_FOUND, Reason.LICENSE_NOT_FOUND, api_status=exc.status)
+            )
         except PartnersError as exc:
-            return await give_up(Result(Outcome.FAILED, self.error_text(exc), exc.status))
+            return await self._give_up(attempt, self._api_error(exc))
         if details.has_subscription:
-            return await give_up(Result(Outcome.ALREADY, ALREADY_TEXT))
+            return await self._give_up(attempt, result(Outcome.ALREADY, Reason.LICENSE_PAID))
         if not details.subscribable:
-            return await give_up(Result(Outcome.NOT_SUBSCRIBABLE, NOT_SUBSCRIBABLE_TEXT))
+            return await self._give_up(attempt, result(Outcome.NOT_SUBSCRIBABLE, Reason.NOT_SUBSCRIBABLE))
 
         try:
             card = await self.vault().get(order.card_label)
         except (VaultError, VaultKeyError) as exc:
-            return await give_up(Result(Outcome.VAULT_ERROR, str(exc)))
-        last4 = card.last4
-        await self.audit.set_card(attempt, last4)
+            return await self._give_up(
+                attempt, result(Outcome.VAULT_ERROR, Reason.VAULT_PROBLEM, detail=str(exc))
+            )
+        attempt.card_last4 = card.last4
+        await self.audit.set_card(attempt.audit_id, card.last4)
 
         try:
             token = await self.tokenize(card)
         except RecurlyError as exc:
             log.info("Recurly refused the card for license %s: %r", order.license_id, exc)
-            return await give_up(Result(Outcome.CARD_ERROR, exc.user_text, exc.status, card_last4=last4))
+            refused = result(
+                Outcome.CARD_ERROR,
+                Reason.CARD_REFUSED,
+                detail=exc.user_text,
+                api_status=exc.status,
+                card_last4=attempt.card_last4,
+            )
+            return await self._give_up(attempt, refused)
         del card
 
-        posting.append(True)
+        attempt.posted = True
         try:
             written = await self.partners.create_subscription(
                 order.license_id,
@@ -237,89 +304,121 @@ class SubscriptionService:
             )
         except PartnersConflict as exc:
             # It exists (an earlier attempt whose answer was lost, or someone outside the bot).
-            result = Result(Outcome.ALREADY, ALREADY_TEXT, exc.status, card_last4=last4)
-            await self._record_done(order, owner, result)
-            return result
+            exists = result(
+                Outcome.ALREADY, Reason.LICENSE_PAID, api_status=exc.status, card_last4=attempt.card_last4
+            )
+            await self._record_done(attempt, exists)
+            return exists
         except PartnersNotFound as exc:
-            return await give_up(Result(Outcome.NOT_FOUND, NOT_FOUND_TEXT, exc.status, card_last4=last4))
+            gone = result(
+                Outcome.NOT_FOUND,
+                Reason.LICENSE_NOT_FOUND,
+                api_status=exc.status,
+                card_last4=attempt.card_last4,
+            )
+            return await self._give_up(attempt, gone)
         except PartnersRedirected as exc:
             # Redirects are not followed, so the POST went nowhere: nothing was created.
-            return await give_up(Result(Outcome.NOT_CREATED, NOT_CREATED_TEXT, exc.status, card_last4=last4))
-        except PartnersValidationError as exc:
-            result = Result(
-                Outcome.INVALID, invalid_text(exc), exc.status, dict(exc.fields), card_last4=last4
+            moved = result(
+                Outcome.NOT_CREATED, Reason.REDIRECTED, api_status=exc.status, card_last4=attempt.card_last4
             )
-            return await give_up(result)
+            return await self._give_up(attempt, moved)
+        except PartnersValidationError as exc:
+            rejected = result(
+                Outcome.INVALID,
+                Reason.REJECTED,
+                api_status=exc.status,
+                fields=dict(exc.fields),
+                card_last4=attempt.card_last4,
+            )
+            return await self._give_up(attempt, rejected)
         except PartnersUnavailable as exc:
             log.warning("subscription POST for license %s has an unknown outcome: %r", order.license_id, exc)
-            if on_unknown is not None:
+            if attempt.on_unknown is not None:
                 try:
-                    await on_unknown()
+                    await attempt.on_unknown()
                 except Exception:
                     log.exception("could not show the 'checking' state")
-            return await self._verify(order, owner, user_id, exc.status, last4)
+            return await self._verify(attempt, exc.status)
         except PartnersError as exc:
-            return await give_up(Result(Outcome.FAILED, self.error_text(exc), exc.status, card_last4=last4))
+            return await self._give_up(attempt, replace(self._api_error(exc), card_last4=attempt.card_last4))
         # Any 2xx created it (201 has no body; a 2xx with an unreadable body is "applied", not unknown).
-        result = Result(
-            Outcome.CREATED, CREATED_TEXT, written.status, card_last4=last4, user_id=user_id, at=self._now()
-        )
-        await self._record_done(order, owner, result)
-        return result
+        created = self._created(attempt, Reason.CREATED, written.status)
+        await self._record_done(attempt, created)
+        return created
 
-    async def _settle_takeover(self, order: Order, owner: str, user_id: str) -> Result:
+    def _api_error(self, exc: PartnersError) -> Result:
+        return result(Outcome.FAILED, Reason.API_ERROR, detail=self.error_text(exc), api_status=exc.status)
+
+    def _created(self, attempt: Attempt, reason: Reason, status: int | None) -> Result:
+        return result(
+            Outcome.CREATED,
+            reason,
+            api_status=status,
+            card_last4=attempt.card_last4,
+            user_id=attempt.user_id,
+            at=self._now(),
+        )
+
+    async def _settle_takeover(self, attempt: Attempt) -> Result:
         """A process died holding the license claim, perhaps mid-POST: never POST blindly after it.
 
         Like an unknown outcome: LiveChat showing the license paid settles it; otherwise the claim
         becomes `unknown` and the usual grace period starts before anyone may POST again.
         """
-        paid = await self._is_paid(order.license_id)
-        if paid:
-            result = Result(Outcome.ALREADY, "LiveChat confirms this license has a subscription now.")
-            await self._record_done(order, owner, result)
-            return result
-        log.warning("license %s: took over a claim left by a stopped process; not posting", order.license_id)
-        earlier = Result(Outcome.UNKNOWN, UNKNOWN_TEXT, user_id=user_id, at=self._now())
-        await self.claims.finish(
-            LICENSE_SCOPE, order.license_id, owner, state="unknown", result=earlier.to_json()
+        if await self._is_paid(attempt.license_id):
+            confirmed = result(Outcome.ALREADY, Reason.CONFIRMED_PAID)
+            await self._record_done(attempt, confirmed)
+            return confirmed
+        log.warning(
+            "license %s: took over a claim left by a stopped process; not posting", attempt.license_id
         )
-        return Result(Outcome.UNKNOWN, STILL_UNKNOWN_TEXT)
+        earlier = result(Outcome.UNKNOWN, Reason.NO_ANSWER, user_id=attempt.user_id, at=self._now())
+        await self.claims.finish(
+            LICENSE_SCOPE,
+            attempt.license_id,
+            attempt.owner,
+            state=ClaimState.UNKNOWN,
+            result=earlier.to_json(),
+        )
+        return result(Outcome.UNKNOWN, Reason.STILL_UNCONFIRMED)
 
-    async def _verify(self, order: Order, owner: str, user_id: str, status: int | None, last4: str) -> Result:
+    async def _verify(self, attempt: Attempt, status: int | None) -> Result:
         """After an unknown outcome, watch the license for a while; never POST again meanwhile."""
         deadline = asyncio.get_running_loop().time() + self.verify_seconds
         while True:
-            paid = await self._is_paid(order.license_id)
-            if paid:
-                result = Result(
-                    Outcome.CREATED,
-                    CREATED_CONFIRMED_TEXT,
-                    status,
-                    card_last4=last4,
-                    user_id=user_id,
-                    at=self._now(),
-                )
-                await self._record_done(order, owner, result)
-                return result
+            if await self._is_paid(attempt.license_id):
+                created = self._created(attempt, Reason.CREATED_AFTER_SLOW_ANSWER, status)
+                await self._record_done(attempt, created)
+                return created
             if asyncio.get_running_loop().time() + self.verify_interval > deadline:
                 break
             await asyncio.sleep(self.verify_interval)
-        return await self._keep_unknown(order, owner, user_id, status, last4)
+        return await self._keep_unknown(attempt, status)
 
-    async def _keep_unknown(
-        self, order: Order, owner: str, user_id: str, status: int | None, last4: str = ""
-    ) -> Result:
-        result = Result(
-            Outcome.UNKNOWN, UNKNOWN_TEXT, status, card_last4=last4, user_id=user_id, at=self._now()
+    async def _keep_unknown(self, attempt: Attempt, status: int | None) -> Result:
+        unknown = result(
+            Outcome.UNKNOWN,
+            Reason.NO_ANSWER,
+            api_status=status,
+            card_last4=attempt.card_last4,
+            user_id=attempt.user_id,
+            at=self._now(),
         )
         await self.claims.finish(
-            LICENSE_SCOPE, order.license_id, owner, state="unknown", result=result.to_json()
+            LICENSE_SCOPE,
+            attempt.license_id,
+            attempt.owner,
+            state=ClaimState.UNKNOWN,
+            result=unknown.to_json(),
         )
-        return result
+        return unknown
 
-    async def _record_done(self, order: Order, owner: str, result: Result) -> None:
-        data = {**result.to_json(), "request_id": order.request_id}
-        await self.claims.finish(LICENSE_SCOPE, order.license_id, owner, state="done", result=data)
+    async def _record_done(self, attempt: Attempt, outcome: Result) -> None:
+        data = {**outcome.to_json(), "request_id": attempt.order.request_id}
+        await self.claims.finish(
+            LICENSE_SCOPE, attempt.license_id, attempt.owner, state=ClaimState.DONE, result=data
+        )
 
     async def _is_paid(self, license_id: str) -> bool | None:
         """True/False from LiveChat; None when it cannot be read right now."""
@@ -333,24 +432,33 @@ class SubscriptionService:
 
     async def _settle_existing(self, order: Order, claim: Claim) -> Result | None:
         """The answer when another attempt holds the claim; None when it was released (compete again)."""
-        if claim.state == "pending":
-            claim = await self._wait_for(LICENSE_SCOPE, order.license_id)  # type: ignore[assignment]
-            if claim is None:
-                return None
-            if claim.state == "pending":
-                return Result(Outcome.BUSY, BUSY_TEXT)
-        earlier = Result.from_json(claim.result)
-        if claim.state == "done":
-            by = f" by <@{earlier.user_id}>" if earlier and earlier.user_id else ""
-            return Result(
-                Outcome.ALREADY, f"This license already has a subscription{by} — nothing was sent again."
+        if claim.state == ClaimState.PENDING:
+            settled = await self.claims.wait_settled(
+                LICENSE_SCOPE,
+                order.license_id,
+                wait_seconds=self.wait_seconds,
+                poll_seconds=self.poll_interval,
             )
-        if claim.state == "unknown":
+            if settled is None:
+                return None
+            if settled.state == ClaimState.PENDING:
+                return BUSY_RESULT
+            claim = settled
+        earlier = Result.from_json(claim.result)
+        if claim.state == ClaimState.DONE:
+            return result(
+                Outcome.ALREADY, Reason.EARLIER_ATTEMPT_DONE, user_id=earlier.user_id if earlier else ""
+            )
+        if claim.state == ClaimState.UNKNOWN:
             paid = await self._is_paid(order.license_id)
             if paid:
-                confirmed = Result(Outcome.ALREADY, "LiveChat confirms this license has a subscription now.")
+                confirmed = result(Outcome.ALREADY, Reason.CONFIRMED_PAID)
                 await self.claims.finish(
-                    LICENSE_SCOPE, order.license_id, claim.owner, state="done", result=confirmed.to_json()
+                    LICENSE_SCOPE,
+                    order.license_id,
+                    claim.owner,
+                    state=ClaimState.DONE,
+                    result=confirmed.to_json(),
                 )
                 return confirmed
             since = _parse_time(earlier.at) if earlier else None
@@ -361,25 +469,8 @@ class SubscriptionService:
                 )
                 await self.claims.release(LICENSE_SCOPE, order.license_id, claim.owner)
                 return None
-            return Result(Outcome.UNKNOWN, STILL_UNKNOWN_TEXT)
+            return result(Outcome.UNKNOWN, Reason.STILL_UNCONFIRMED)
         return None
-
-    async def _wait_for(self, scope: str, key: str) -> Claim | None:
-        """Poll a claim until it is no longer pending (or `wait_seconds` pass); None if released."""
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + self.wait_seconds
-        while True:
-            claim = await self.claims.get(scope, key)
-            if claim is None or claim.state != "pending" or loop.time() >= deadline:
-                return claim
-            await asyncio.sleep(self.poll_interval)
-
-    async def _wait_for_request(self, order: Order) -> Result:
-        claim = await self._wait_for(REQUEST_SCOPE, order.request_id)
-        result = Result.from_json(claim.result) if claim is not None else None
-        if result is None:
-            return Result(Outcome.BUSY, BUSY_TEXT, request_id=order.request_id)
-        return result
 
     def _now(self) -> str:
         return self.clock.now().isoformat()
@@ -390,32 +481,3 @@ def _parse_time(value: str) -> datetime | None:
         return datetime.fromisoformat(value) if value else None
     except ValueError:
         return None
-
-
-def invalid_text(exc: PartnersValidationError) -> str:
-    if exc.fields:
-        return f"LiveChat rejected the request — check: {', '.join(exc.fields)}."
-    return "LiveChat rejected the request's parameters."
-
-
-CREATED_TEXT = "The subscription was created."
-CREATED_CONFIRMED_TEXT = "The subscription was created (LiveChat confirmed it after a slow answer)."
-ALREADY_TEXT = "This license is already subscribed — nothing was charged again."
-NOT_FOUND_TEXT = "LiveChat could not find this license (license not found). It may have been removed."
-NOT_SUBSCRIBABLE_TEXT = "This license can no longer be subscribed by the partner (its trial expired, it is paid, or the client pays)."
-NOT_CREATED_TEXT = (
-    "Not created — LiveChat answered with a redirect, which the bot never follows for payments, so "
-    "nothing was sent on and nothing was charged. Ask an admin to check PARTNERS_API_URL."
-)
-BUSY_TEXT = (
-    "Another attempt for this license is still running (or was interrupted moments ago), so nothing "
-    "more was sent. Its result is posted in the channel; if none appears, try again in a few minutes."
-)
-UNKNOWN_TEXT = (
-    "Not confirmed yet — LiveChat did not answer in time and does not show the subscription yet. "
-    "The bot will not send it again; run /subscribe in a few minutes to check."
-)
-STILL_UNKNOWN_TEXT = (
-    "An earlier attempt for this license is not confirmed yet, so the bot will not send another one. "
-    "Try again in a few minutes."
-)

@@ -76,12 +76,17 @@ def _confirm(summary: str) -> dict[str, Any]:
 
 
 @pytest.fixture
-async def stack() -> AsyncIterator[LocalStack]:
+def seen() -> dict[str, Any]:
+    """What the test-only listeners below observed (submissions, whether the modal was closed)."""
+    return {}
+
+
+@pytest.fixture
+async def stack(seen: dict[str, Any]) -> AsyncIterator[LocalStack]:
     running = await start_local_stack(
         settings_overrides=console_settings_overrides("sqlite+aiosqlite:///:memory:")
     )
     bolt = running.runner.app[BOLT_KEY]
-    seen: dict[str, Any] = running.deps.extras.setdefault("test_modal", {})
 
     @bolt.command("/testmodal")
     async def open_form(ack: Any, body: dict[str, Any], client: Any) -> None:
@@ -117,7 +122,9 @@ async def stack() -> AsyncIterator[LocalStack]:
         await running.close()
 
 
-async def test_modal_prompts_revalidates_follows_updates_and_confirms(stack: LocalStack) -> None:
+async def test_modal_prompts_revalidates_follows_updates_and_confirms(
+    stack: LocalStack, seen: dict[str, Any]
+) -> None:
     io = ScriptedIO(["/testmodal", "bad", "2", "", "good", "y", "quit"])
     assert await Console(stack, io).run() == 0
     out = io.text
@@ -132,18 +139,18 @@ async def test_modal_prompts_revalidates_follows_updates_and_confirms(stack: Loc
     assert "Create *good on business*?" in out
     assert "Submit (Create)? [y/N] y" in out
     assert "[Partners Bot in #general]\nCreated good on business" in out
-    submissions = stack.deps.extras["test_modal"]["submissions"]
+    submissions = seen["submissions"]
     assert submissions[-1]["plan"]["v"]["selected_option"]["value"] == "business"
     assert submissions[-1]["note"]["v"]["value"] is None
     assert stack.standin.state.open_views() == []
 
 
-async def test_cancel_closes_the_modal(stack: LocalStack) -> None:
+async def test_cancel_closes_the_modal(stack: LocalStack, seen: dict[str, Any]) -> None:
     io = ScriptedIO(["/testmodal", "cancel", "quit"])
     await Console(stack, io).run()
     assert "[modal closed: Test form]" in io.text
     assert stack.standin.state.open_views() == []
-    await stack.standin.state.wait_for(lambda: stack.deps.extras["test_modal"].get("closed"), timeout=2)
+    await stack.standin.state.wait_for(lambda: seen.get("closed"), timeout=2)
 
 
 async def test_end_of_input_in_a_form_ends_the_console(stack: LocalStack) -> None:

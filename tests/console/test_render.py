@@ -6,7 +6,8 @@ from decimal import Decimal
 from bot.console.mrkdwn import tidy_mrkdwn
 from bot.console.render import render_blocks, render_message, render_view
 from bot.partners.models import Earnings
-from handlers.earnings_blocks import earnings_message, notice_message
+from bot.slack.blocks import notice_message
+from handlers.earnings_blocks import earnings_message
 
 USERS = {"U_ADMIN": "ada.admin"}
 AS_OF = datetime(2024, 5, 6, 7, 8, tzinfo=UTC)

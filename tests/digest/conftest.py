@@ -1,4 +1,4 @@
-"""Digest fixtures: the fake Slack and Partners servers, and real Deps (one per "replica") on a real DB."""
+"""Digest fixtures: the fake Slack and Partners servers, and real Services (one per "replica") on a real DB."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.clock import Clock, ManualClock
-from bot.deps import Deps, build_deps
 from bot.sandbox import RunningSandbox, SandboxOptions, start_sandbox
+from bot.services import Services, open_services
 from bot.settings import Settings, load_settings
 from bot.slack_standin import RunningStandin, StandinOptions, start_slack_standin
 from bot.storage import Database
@@ -56,23 +56,22 @@ def clock() -> ManualClock:
     return ManualClock(START)
 
 
-MakeDeps = Callable[..., Awaitable[Deps]]
+MakeServices = Callable[..., Awaitable[Services]]
 
 
 @pytest.fixture
-async def make_deps(fakes: Fakes) -> AsyncIterator[MakeDeps]:
-    """Build and start Deps (own engine, own HTTP sessions) like a separate replica would."""
-    made: list[Deps] = []
+async def make_services(fakes: Fakes) -> AsyncIterator[MakeServices]:
+    """Build and start Services (own engine, own HTTP sessions) like a separate replica would."""
+    made: list[Services] = []
 
-    async def make(database_url: str, clock: Clock, **overrides: object) -> Deps:
-        deps = build_deps(fakes.settings(database_url, **overrides), clock=clock)
-        await deps.start()
-        made.append(deps)
-        return deps
+    async def make(database_url: str, clock: Clock, **overrides: object) -> Services:
+        services = await open_services(fakes.settings(database_url, **overrides), clock=clock)
+        made.append(services)
+        return services
 
     yield make
-    for deps in made:
-        await deps.close()
+    for services in made:
+        await services.close()
 
 
 async def clear_digest_tables(url: str) -> None:

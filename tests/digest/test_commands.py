@@ -8,10 +8,10 @@ from datetime import timedelta
 import pytest
 
 from bot.clock import ManualClock
-from bot.digest.runner import DigestRunner
 from bot.digest.store import DigestStore
 from bot.local_stack import start_local_stack
 from tests.digest.conftest import START
+from tests.digest.runners import runner_for
 from tests.e2e.blockkit import assert_valid_message
 
 EARNINGS = "/v2/partners/earnings"
@@ -50,7 +50,7 @@ async def test_on_defaults_to_nine_in_the_users_slack_zone_and_says_when_exactly
     # 08:00 in Warsaw now, so today's 09:00 CET is next: 08:00 UTC.
     assert "Next digest: Wednesday 25 November 2026 at 09:00 CET (08:00 UTC)." in text
     assert digest_stack.standin.state.calls("users.info")
-    setting = await DigestStore(digest_stack.deps.db, digest_stack.deps.clock).channel("C_GENERAL")
+    setting = await DigestStore(digest_stack.services.db, digest_stack.services.clock).channel("C_GENERAL")
     assert (setting.time_of_day, setting.tz, setting.set_by, setting.enabled) == (
         "09:00",
         "Europe/Warsaw",
@@ -85,14 +85,16 @@ async def test_turning_on_after_todays_time_points_at_tomorrow(digest_stack, clo
 async def test_bad_time_or_zone_gets_a_clear_message_with_an_example(digest_stack, args, expected):
     text = await digest(digest_stack, args)
     assert expected in text and "/earnings digest on 09:00 Europe/Warsaw" in text
-    assert await DigestStore(digest_stack.deps.db, digest_stack.deps.clock).channel("C_GENERAL") is None
+    assert (
+        await DigestStore(digest_stack.services.db, digest_stack.services.clock).channel("C_GENERAL") is None
+    )
 
 
 async def test_only_admins_change_the_schedule_but_anyone_allowed_reads_status(digest_stack):
     await digest(digest_stack, "on 10:00 Europe/Warsaw")
     for action in ("on 11:00", "off"):
         assert "Only Partners Bot admins" in await digest(digest_stack, action, user="U_PARTNER")
-    setting = await DigestStore(digest_stack.deps.db, digest_stack.deps.clock).channel("C_GENERAL")
+    setting = await DigestStore(digest_stack.services.db, digest_stack.services.clock).channel("C_GENERAL")
     assert setting.enabled and setting.time_of_day == "10:00"
     status = await digest(digest_stack, "status", user="U_PARTNER")
     assert "every day at 10:00 Europe/Warsaw, set up by <@U_ADMIN>" in status
@@ -106,7 +108,7 @@ async def test_status_reports_last_delivery_failure_retry_and_off(digest_stack, 
     await digest(stack, "on 09:00 Europe/Warsaw")
     clock.advance(hours=2)
     stack.sandbox.state.fail_next(EARNINGS, 503, times=3, retry_after=0)
-    runner = DigestRunner(stack.deps)
+    runner = runner_for(stack.services)
     await runner.run_once()
     status = await digest(stack, "status")
     assert "Last digest (2026-11-25): *failed* after 1 attempt(s) — Partners API unavailable" in status
@@ -143,9 +145,9 @@ async def test_scheduler_runs_inside_the_bot_and_stops_with_it(tmp_path):
         clock=clock,
     )
     try:
-        scheduler = stack.deps.extras["digest_scheduler"]
+        scheduler = stack.services.digest_scheduler
         assert scheduler.running
-        store = DigestStore(stack.deps.db, clock)
+        store = DigestStore(stack.services.db, clock)
         await store.enable("C_GENERAL", "09:00", "Europe/Warsaw", "U_ADMIN")
         clock.advance(days=1)  # tomorrow 10:00: due, and the scheduler should notice by itself
         await stack.standin.state.wait_for(lambda: stack.standin.state.messages("C_GENERAL"), timeout=5)
@@ -171,7 +173,7 @@ async def test_status_after_slack_refused_the_channel_says_why_it_is_off(digest_
     await digest(digest_stack, "on 09:00 Europe/Warsaw")
     digest_stack.standin.state.channels["C_GENERAL"].is_archived = True
     clock.advance(hours=2)
-    await DigestRunner(digest_stack.deps).run_once()
+    await runner_for(digest_stack.services).run_once()
     status = await digest(digest_stack, "status", user="U_PARTNER")
     assert "is *off* (Slack refused to post in the channel (is_archived))" in status
     assert "Last digest (2026-11-25): *not sent*" in status and "Next digest" not in status

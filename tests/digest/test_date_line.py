@@ -4,19 +4,21 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from bot.digest.runner import DigestRunner
 from bot.digest.store import DigestStore
 from bot.storage.digest_tables import DigestDelivery
+from tests.digest.runners import runner_for
 
 
-async def test_kiritimati_and_pago_pago_digests_carry_their_local_dates(make_deps, tmp_path, clock, fakes):
+async def test_kiritimati_and_pago_pago_digests_carry_their_local_dates(
+    make_services, tmp_path, clock, fakes
+):
     # START is 07:00 UTC on Wed 25 Nov: 21:00 on the 25th in Kiritimati (UTC+14), 20:00 on the 24th in
     # Pago Pago (UTC-11).
-    deps = await make_deps(f"sqlite+aiosqlite:///{tmp_path}/digest.db", clock)
-    store = DigestStore(deps.db, deps.clock)
+    services = await make_services(f"sqlite+aiosqlite:///{tmp_path}/digest.db", clock)
+    store = DigestStore(services.db, services.clock)
     await store.enable("C_GENERAL", "00:00", "Pacific/Kiritimati", "U_ADMIN")
     await store.enable("C_RANDOM", "23:59", "Pacific/Pago_Pago", "U_ADMIN")
-    runner = DigestRunner(deps)
+    runner = runner_for(services)
 
     clock.advance(hours=2, minutes=59)  # 23:59 on the 25th in Kiritimati: not yet
     assert (await runner.run_once()).due == 0
@@ -29,7 +31,7 @@ async def test_kiritimati_and_pago_pago_digests_carry_their_local_dates(make_dep
     clock.advance(hours=1)
     assert (await runner.run_once()).due == 0
 
-    async with deps.db.session() as session:
+    async with services.db.session() as session:
         days = {d.channel_id: d.local_date for d in (await session.execute(select(DigestDelivery))).scalars()}
     assert days == {"C_GENERAL": "2026-11-26", "C_RANDOM": "2026-11-24"}
     [east] = fakes.standin.state.messages("C_GENERAL")

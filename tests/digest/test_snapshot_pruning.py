@@ -8,11 +8,11 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import select
 
 from bot.clock import ManualClock
-from bot.digest.runner import DigestRunner
 from bot.digest.store import SNAPSHOT_RETENTION, DigestStore
 from bot.partners.models import Earnings
 from bot.storage import Database
 from bot.storage.digest_tables import DigestDelivery, EarningsSnapshot
+from tests.digest.runners import runner_for
 
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
 
@@ -81,15 +81,15 @@ async def test_prune_keeps_recent_snapshots_and_each_channels_latest_sent_one(db
         await db.close()
 
 
-async def test_a_digest_run_prunes_old_snapshots_and_keeps_its_own(make_deps, tmp_path, clock, fakes):
-    deps = await make_deps(f"sqlite+aiosqlite:///{tmp_path}/digest.db", clock)
-    store = DigestStore(deps.db, deps.clock)
+async def test_a_digest_run_prunes_old_snapshots_and_keeps_its_own(make_services, tmp_path, clock, fakes):
+    services = await make_services(f"sqlite+aiosqlite:///{tmp_path}/digest.db", clock)
+    store = DigestStore(services.db, services.clock)
     stale = await store.add_snapshot(earnings("9"), clock.now() - timedelta(days=41))
     await store.enable("C_GENERAL", "09:00", "Europe/Warsaw", "U_ADMIN")
     clock.advance(hours=2)
-    report = await DigestRunner(deps).run_once()
+    report = await runner_for(services).run_once()
     assert report.sent == ["C_GENERAL"]
-    async with deps.db.session() as session:
+    async with services.db.session() as session:
         [(kept_id, payload)] = (
             await session.execute(select(EarningsSnapshot.id, EarningsSnapshot.payload))
         ).all()

@@ -147,7 +147,7 @@ async def test_rejected_token_tells_user_to_check_setting_and_never_shows_it(sta
 
 async def test_api_down_says_try_again(stack):
     stack.sandbox.state.fail_next(EARNINGS, 503, times=3)
-    stack.deps.partners.retry = type(stack.deps.partners.retry)(backoff_base=0.01, backoff_max=0.02)
+    stack.services.partners.retry = type(stack.services.partners.retry)(backoff_base=0.01, backoff_max=0.02)
     result = await stack.driver.command("/earnings")
     post = await stack.standin.state.wait_for_response(result.response_url, timeout=5)
     assert "not answering" in post.payload["text"]

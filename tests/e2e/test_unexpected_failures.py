@@ -11,7 +11,7 @@ async def test_unexpected_error_in_a_listener_reaches_the_user_and_the_log(stack
     async def broken(*args, **kwargs):
         raise RuntimeError("a bug nobody foresaw")
 
-    monkeypatch.setattr(stack.deps.partners, "earnings", broken)
+    monkeypatch.setattr(stack.services.partners, "earnings", broken)
     with caplog.at_level(logging.ERROR):
         result = await stack.driver.command("/earnings")
         assert result.status == 200
@@ -25,7 +25,7 @@ async def test_unexpected_error_goes_to_a_dm_when_the_response_url_fails(stack, 
     async def broken(*args, **kwargs):
         raise RuntimeError("share broke")
 
-    monkeypatch.setattr(stack.deps.partners, "earnings", broken)
+    monkeypatch.setattr(stack.services.partners, "earnings", broken)
     clicked = await stack.driver.block_action(
         "earnings_share",
         "share",

@@ -36,7 +36,7 @@ PAGE_VALUE = json.dumps({"page": 2, "state": None})
 
 async def db_counts(stack) -> tuple[int, int, int]:
     """Digest channels switched on, idempotency claims, subscription audit rows."""
-    async with stack.deps.db.session() as session:
+    async with stack.services.db.session() as session:
         digests = await session.scalar(
             select(func.count()).select_from(DigestChannel).where(DigestChannel.enabled.is_(True))
         )

@@ -89,7 +89,7 @@ async def test_every_forged_or_mangled_request_is_refused_before_any_listener(hs
     wrong = {name: got for name, (got, expected) in outcomes.items() if got != expected}
     assert not wrong, f"unexpected statuses (got, expected): {wrong}"
     assert upstream_traffic(hstack) == []
-    assert hstack.deps.partners.requests_sent == 0
+    assert hstack.services.partners.requests_sent == 0
     async with aiohttp.ClientSession() as session, session.get(hstack.bot_url + "/healthz") as resp:
         assert resp.status == 200
 

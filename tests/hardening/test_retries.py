@@ -90,7 +90,7 @@ def view_option(view: dict, block_id: str) -> str | None:
 
 def forget_received_requests(stack: LocalStack) -> None:
     """Make the retry look as if it landed on another replica (no in-process memory of the first)."""
-    stack.deps.extras["seen_requests"]._seen.clear()
+    stack.services.seen_requests.forget()
 
 
 @pytest.mark.parametrize("replica", ["same", "other"])

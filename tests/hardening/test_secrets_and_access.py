@@ -26,7 +26,7 @@ async def run_every_flow(stack) -> None:
     state.fail_next("chat.postMessage", error="invalid_auth")
     await driver.block_action("earnings_share", user_id="U_ADMIN", channel_id="C_GENERAL")
     stack.sandbox.state.fail_next("/v2/partners/earnings", 401)
-    stack.deps.partners.earnings_cache.invalidate("earnings")
+    stack.services.partners.earnings_cache.invalidate("earnings")
     result = await driver.command("/earnings", user_id="U_ADMIN")
     await state.wait_for_response(result.response_url)
     for command, text in [("/earnings", "digest status"), ("/campaign", "list"), ("/subscribe", "")]:
@@ -75,7 +75,9 @@ def test_the_production_filter_catches_a_library_that_logs_a_token_raw(debug_log
 
 
 async def test_reprs_of_settings_and_clients_hide_secrets(hstack):
-    text = repr(hstack.settings) + str(hstack.settings) + repr(hstack.deps.partners) + repr(hstack.deps)
+    text = (
+        repr(hstack.settings) + str(hstack.settings) + repr(hstack.services.partners) + repr(hstack.services)
+    )
     assert_no_secrets(text, {k: v for k, v in SECRETS.items() if k != "signing secret"} | SECRETS)
 
 

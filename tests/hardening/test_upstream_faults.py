@@ -65,7 +65,7 @@ EXPECTED = {
 @pytest.mark.parametrize("fault", list(EXPECTED))
 async def test_partners_faults_give_a_clear_message_and_no_summary(fault):
     async with await start_hardening_stack(partners_timeout=0.3) as stack:
-        stack.deps.partners.retry = FAST_RETRIES
+        stack.services.partners.retry = FAST_RETRIES
         inject(stack.sandbox.state, fault)
         result = await stack.driver.command("/earnings", user_id="U_PARTNER")
         assert result.status == 200
@@ -78,7 +78,7 @@ async def test_partners_faults_give_a_clear_message_and_no_summary(fault):
 
 async def test_connection_refused_is_reported_as_api_down():
     async with await start_hardening_stack(partners_api_url=f"http://127.0.0.1:{closed_port()}") as stack:
-        stack.deps.partners.retry = FAST_RETRIES
+        stack.services.partners.retry = FAST_RETRIES
         result = await stack.driver.command("/earnings", user_id="U_PARTNER")
         post = await stack.standin.state.wait_for_response(result.response_url, timeout=5)
         assert "not answering" in str(post.payload) and "try again" in str(post.payload)
@@ -86,7 +86,7 @@ async def test_connection_refused_is_reported_as_api_down():
 
 @pytest.mark.parametrize("status", [429, 503])
 async def test_one_transient_failure_is_retried_and_the_user_sees_the_summary(hstack, status):
-    hstack.deps.partners.retry = FAST_RETRIES
+    hstack.services.partners.retry = FAST_RETRIES
     hstack.sandbox.state.fail_next(EARNINGS, status, retry_after=0.05 if status == 429 else None)
     result = await hstack.driver.command("/earnings", user_id="U_PARTNER")
     post = await hstack.standin.state.wait_for_response(result.response_url, timeout=5)
@@ -131,9 +131,9 @@ async def test_permanent_slack_errors_are_explained_and_not_retried(hstack, erro
 
 async def test_slack_timeout_on_share_tells_the_user_and_does_not_post_twice(hstack):
     # The Slack client rides on the shared session, whose timeout (not the client's) applies.
-    production_session = hstack.deps.http
-    hstack.deps.http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=0.3))
-    hstack.deps.slack.session = hstack.deps.http
+    production_session = hstack.services.http
+    hstack.services.http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=0.3))
+    hstack.services.slack.session = hstack.services.http
     try:
         hstack.standin.state.delay("chat.postMessage", 1.0)
         text = await share(hstack)
@@ -142,5 +142,5 @@ async def test_slack_timeout_on_share_tells_the_user_and_does_not_post_twice(hst
         # The timed-out post did land: retrying it blindly would have posted the summary twice.
         assert len(hstack.standin.state.calls("chat.postMessage")) == 1
     finally:
-        await hstack.deps.http.close()
-        hstack.deps.http = production_session
+        await hstack.services.http.close()
+        hstack.services.http = production_session

@@ -11,9 +11,8 @@ import pytest
 from bot.local_stack import LocalStack, start_local_stack
 from bot.storage import Database
 from bot.subscriptions.service import SubscriptionService
-from bot.vault import new_key, open_vault
+from bot.vault import new_key
 from bot.vault.card import validate_card
-from handlers.subscribe import SERVICE_KEY
 from handlers.subscribe_views import OPEN_ACTION_PREFIX
 
 CARD_NUMBER = "4111111111111111"
@@ -45,12 +44,11 @@ def card_data(number: str = CARD_NUMBER, **changes: Any) -> dict[str, Any]:
 
 
 async def put_card(stack: LocalStack, number: str = CARD_NUMBER, **changes: Any) -> None:
-    vault = open_vault(stack.settings.vault_key, stack.deps.db, stack.deps.clock)
-    await vault.put(validate_card(card_data(number, **changes), date.today()))
+    await stack.services.vault.open().put(validate_card(card_data(number, **changes), date.today()))
 
 
 def service_of(stack: LocalStack) -> SubscriptionService:
-    return stack.deps.extras[SERVICE_KEY]
+    return stack.services.subscriptions
 
 
 async def make_stack(tmp_path, **overrides: Any) -> LocalStack:

@@ -22,7 +22,7 @@ from tests.subscribe.conftest import (
 
 
 async def audit_entries(stack, license_id=None):
-    return await AuditLog(stack.deps.db, stack.deps.clock).entries(license_id)
+    return await AuditLog(stack.services.db, stack.services.clock).entries(license_id)
 
 
 async def test_happy_path_lists_confirms_subscribes_once_and_announces(sub_stack):

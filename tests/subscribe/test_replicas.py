@@ -7,8 +7,8 @@ import asyncio
 from aiohttp import web
 
 from bot.app import build_web_app
-from bot.deps import build_deps
 from bot.local_stack import SIGNING_SECRET, _bound_port
+from bot.services import open_services
 from bot.slack_standin import SlackDriver
 from tests.subscribe.conftest import (
     SUB_PATH,
@@ -30,10 +30,10 @@ async def _clean(db) -> None:
 
 async def test_two_replicas_confirming_at_once_make_one_post(pg_url, tmp_path):
     async with await make_stack(tmp_path, database_url=pg_url) as stack:
-        await _clean(stack.deps.db)
+        await _clean(stack.services.db)
         await put_card(stack)
-        replica_deps = build_deps(stack.settings)
-        runner = web.AppRunner(build_web_app(replica_deps), access_log=None)
+        replica_services = await open_services(stack.settings)
+        runner = web.AppRunner(build_web_app(replica_services), access_log=None)
         await runner.setup()
         await web.TCPSite(runner, "127.0.0.1", 0).start()
         replica = SlackDriver(
@@ -56,4 +56,4 @@ async def test_two_replicas_confirming_at_once_make_one_post(pg_url, tmp_path):
         finally:
             await replica.close()
             await runner.cleanup()
-            await _clean(stack.deps.db)
+            await _clean(stack.services.db)

@@ -11,12 +11,12 @@ from slack_sdk.errors import SlackObjectFormationError
 from slack_sdk.models.blocks import Block
 
 from bot.partners.models import Earnings
+from bot.slack.blocks import notice_message
 from handlers.earnings_blocks import (
     SHARE_ACTION_ID,
     USAGE,
     earnings_message,
     earnings_text,
-    notice_message,
     program_blocks,
     slack_date,
 )

@@ -1,0 +1,189 @@
+"""The composition root: every service the bot uses, built once per process and passed in.
+
+`open_services(settings)` builds the whole graph, opens the connections and migrates the database;
+after it returns every field is ready (nothing optional, nothing looked up by name). The run modes
+(`serve`, `socket`, the local stack) then call `start_background()` for the digest scheduler, and
+`close()` stops it and releases the connections in reverse order. `partners-bot digest run` opens
+the same services without the scheduler.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import aiohttp
+from pydantic import SecretStr
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+)
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.access import Access
+from bot.campaigns.create import CampaignService
+from bot.clock import Clock, SystemClock
+from bot.digest.runner import DigestRunner
+from bot.digest.scheduler import DigestScheduler
+from bot.digest.store import DigestStore
+from bot.partners import PartnersClient
+from bot.recurly import create_token
+from bot.settings import Settings
+from bot.slack.seen import SeenRequests
+from bot.storage import Database, IdempotencyStore
+from bot.subscriptions.audit import AuditLog
+from bot.subscriptions.service import SubscriptionService
+from bot.vault import Card, CardVault, VaultKeyError, open_vault
+from handlers.messages import partners_error_text
+
+log = logging.getLogger(__name__)
+
+
+class Vault:
+    """The card vault, opened once; `open()` raises the `VaultKeyError` (how to set VAULT_KEY) if it could not be."""
+
+    def __init__(self, vault_key: SecretStr | None, db: Database, clock: Clock):
+        self._vault: CardVault | None = None
+        self._problem: VaultKeyError | None = None
+        try:
+            self._vault = open_vault(vault_key, db, clock)
+        except VaultKeyError as exc:
+            self._problem = exc
+
+    def open(self) -> CardVault:
+        if self._vault is None:
+            assert self._problem is not None
+            raise self._problem
+        return self._vault
+
+    @property
+    def problem(self) -> str | None:
+        """Why there is no vault (shown under the `/subscribe` list), or None when it is usable."""
+        return str(self._problem) if self._problem is not None else None
+
+
+@dataclass(eq=False, repr=False)
+class Services:
+    """Shared clients, stores and services of one process; see the module docstring for the lifecycle."""
+
+    settings: Settings
+    clock: Clock
+    http: aiohttp.ClientSession
+    partners: PartnersClient
+    slack: AsyncWebClient
+    db: Database
+    claims: IdempotencyStore
+    vault: Vault
+    subscriptions: SubscriptionService
+    campaigns: CampaignService
+    digest_store: DigestStore
+    digest_runner: DigestRunner
+    digest_scheduler: DigestScheduler
+    access: Access
+    seen_requests: SeenRequests
+
+    def __repr__(self) -> str:
+        # Never the settings or clients: their reprs are safe today, but a container repr is the kind
+        # of thing that ends up in a log line, and it has nothing a reader needs.
+        return f"Services(db={self.db!r})"
+
+    async def start_background(self) -> None:
+        """Start the digest scheduler (unless DIGEST_CHECK_SECONDS is 0)."""
+        if self.settings.digest_check_seconds > 0:
+            await self.digest_scheduler.start()
+
+    async def close(self) -> None:
+        """Stop background work, then release the Partners, database and HTTP connections."""
+        try:
+            await self.digest_scheduler.stop()
+        except Exception:
+            log.exception("stopping the digest scheduler failed")
+        await self.partners.close()
+        await self.db.close()
+        await self.http.close()
+
+
+def build_slack_client(settings: Settings) -> AsyncWebClient:
+    """Slack Web API client at `SLACK_API_URL`, retrying 429s (after Retry-After) and connection errors."""
+    token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
+    return AsyncWebClient(
+        token=token,
+        base_url=settings.slack_api_url,
+        timeout=10,
+        retry_handlers=[
+            AsyncRateLimitErrorRetryHandler(max_retry_count=3),
+            AsyncConnectionErrorRetryHandler(max_retry_count=2),
+        ],
+    )
+
+
+def build_partners_client(settings: Settings) -> PartnersClient:
+    return PartnersClient(
+        settings.partners_api_url,
+        settings.partners_api_token or "",
+        connect_timeout=settings.partners_connect_timeout,
+        total_timeout=settings.partners_timeout,
+        cache_seconds=settings.partners_cache_seconds,
+        subscription_path=settings.partners_subscription_path,
+    )
+
+
+async def open_services(settings: Settings, *, clock: Clock | None = None) -> Services:
+    """Build every service once, open the connections and migrate the database (no scheduler yet)."""
+    clock = clock or SystemClock()
+    # Created here, inside the running loop, and shared by the Slack client and every reply.
+    http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10, connect=3))
+    slack = build_slack_client(settings)
+    slack.session = http
+    partners = build_partners_client(settings)
+    db = Database(settings.database_url)
+    try:
+        await partners.start()
+        await db.upgrade()
+    except BaseException:
+        await partners.close()
+        await db.close()
+        await http.close()
+        raise
+    claims = IdempotencyStore(db, clock)
+    vault = Vault(settings.vault_key, db, clock)
+
+    async def tokenize(card: Card) -> SecretStr:
+        return await create_token(
+            http,
+            settings.recurly_api_url,
+            settings.recurly_public_key,
+            card,
+            timeout=settings.partners_timeout,
+        )
+
+    subscriptions = SubscriptionService(
+        partners=partners,
+        vault=vault.open,
+        tokenize=tokenize,
+        claims=claims,
+        audit=AuditLog(db, clock),
+        clock=clock,
+        error_text=partners_error_text,
+    )
+    digest_store = DigestStore(db, clock)
+    digest_runner = DigestRunner(digest_store, partners, slack, clock, locale=settings.locale)
+    interval = settings.digest_check_seconds
+    scheduler = DigestScheduler(digest_runner, interval=interval, jitter=min(5.0, max(interval, 0) / 4))
+    return Services(
+        settings=settings,
+        clock=clock,
+        http=http,
+        partners=partners,
+        slack=slack,
+        db=db,
+        claims=claims,
+        vault=vault,
+        subscriptions=subscriptions,
+        campaigns=CampaignService(partners, claims),
+        digest_store=digest_store,
+        digest_runner=digest_runner,
+        digest_scheduler=scheduler,
+        access=Access(allowed=settings.allowed_user_ids, admins=settings.admin_user_ids),
+        seen_requests=SeenRequests(),
+    )
