@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import logging
 import os
 
-from aiohttp import web
-
 from bot.app import build_web_app
-from bot.commands.runtime import bot_settings
+from bot.commands.runtime import bot_settings, reach_database, server_limits
 from bot.deps import build_deps
+from bot.web_server import serve_until_stopped
 
 log = logging.getLogger(__name__)
 
@@ -26,10 +26,18 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=run)
 
 
-def run(args: argparse.Namespace) -> int:
+async def serve(host: str, port: int) -> None:
     settings = bot_settings()
     deps = build_deps(settings)
+    if deps.db is not None:
+        # Before anything listens: an unreachable database is one line naming DATABASE_URL, not
+        # a traceback from inside the server's start-up.
+        await reach_database(deps.db)
     app = build_web_app(deps)
-    log.info("Partners Bot listening on http://%s:%d/slack/events", args.host, args.port)
-    web.run_app(app, host=args.host, port=args.port, print=None, access_log=None)
+    log.info("Partners Bot listening on http://%s:%d/slack/events", host, port)
+    await serve_until_stopped(app, host, port, server_limits(settings))
+
+
+def run(args: argparse.Namespace) -> int:
+    asyncio.run(serve(args.host, args.port))
     return 0

@@ -12,7 +12,7 @@ from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_sdk.errors import SlackApiError
 
 from bot.app import build_bolt_app
-from bot.commands.runtime import bot_settings
+from bot.commands.runtime import bot_settings, reach_database
 from bot.deps import Deps, build_deps
 from bot.settings import SettingsError
 
@@ -58,6 +58,8 @@ async def serve_socket_mode() -> None:
     assert settings.slack_app_token is not None
     app_token = settings.slack_app_token.get_secret_value()
     deps = build_deps(settings)
+    if deps.db is not None:
+        await reach_database(deps.db)  # one line naming DATABASE_URL, not a traceback
     bolt = build_bolt_app(deps)
     # Without handlers SIGTERM (docker stop, systemd, k8s) kills the process mid-flight: the
     # socket is never closed and the database and HTTP sessions are never released.
