@@ -20,6 +20,7 @@ from bot.deps import Deps, build_deps
 from bot.sandbox import RunningSandbox, SandboxOptions, start_sandbox
 from bot.settings import Settings, load_settings
 from bot.slack_standin import RunningStandin, SlackDriver, StandinOptions, start_slack_standin
+from bot.web_server import LimitedRunner, ServerLimits
 
 SIGNING_SECRET = "local-stack-signing-secret"
 SANDBOX_TOKEN = "sandbox-token"
@@ -90,7 +91,7 @@ async def start_local_stack(
     settings = load_settings(_env_file=None, **values)
     deps = build_deps(settings, clock=clock)
     app = build_web_app(deps)
-    runner = web.AppRunner(app, access_log=None)
+    runner = LimitedRunner(app, ServerLimits.from_settings(settings), access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()

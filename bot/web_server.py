@@ -23,6 +23,8 @@ from aiohttp import web
 from aiohttp.web_protocol import RequestHandler
 from aiohttp.web_server import Server
 
+from bot.settings import Settings
+
 log = logging.getLogger(__name__)
 
 
@@ -34,6 +36,15 @@ class ServerLimits:
     body_timeout: float = 10.0
     keepalive_timeout: float = 75.0
     max_connections: int = 0  # 0: derived from the process's descriptor limit
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> ServerLimits:
+        return cls(
+            header_timeout=settings.server_header_timeout,
+            body_timeout=settings.server_body_timeout,
+            keepalive_timeout=settings.server_keepalive_timeout,
+            max_connections=settings.server_max_connections,
+        )
 
     def connection_cap(self) -> int:
         if self.max_connections > 0:

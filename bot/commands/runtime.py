@@ -6,7 +6,6 @@ from bot.logs import setup_logging
 from bot.settings import Settings, SettingsError, load_settings
 from bot.storage import Database
 from bot.vault import VaultKeyError, vault_cipher
-from bot.web_server import ServerLimits
 
 BOT_SETTINGS = ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "PARTNERS_API_TOKEN")
 
@@ -44,12 +43,3 @@ async def reach_database(db: Database) -> None:
     if problem is not None:
         await db.close()
         raise SettingsError(f"DATABASE_URL: {problem}")
-
-
-def server_limits(settings: Settings) -> ServerLimits:
-    return ServerLimits(
-        header_timeout=settings.server_header_timeout,
-        body_timeout=settings.server_body_timeout,
-        keepalive_timeout=settings.server_keepalive_timeout,
-        max_connections=settings.server_max_connections,
-    )

@@ -8,9 +8,9 @@ import logging
 import os
 
 from bot.app import build_web_app
-from bot.commands.runtime import bot_settings, reach_database, server_limits
+from bot.commands.runtime import bot_settings, reach_database
 from bot.deps import build_deps
-from bot.web_server import serve_until_stopped
+from bot.web_server import ServerLimits, serve_until_stopped
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +35,7 @@ async def serve(host: str, port: int) -> None:
         await reach_database(deps.db)
     app = build_web_app(deps)
     log.info("Partners Bot listening on http://%s:%d/slack/events", host, port)
-    await serve_until_stopped(app, host, port, server_limits(settings))
+    await serve_until_stopped(app, host, port, ServerLimits.from_settings(settings))
 
 
 def run(args: argparse.Namespace) -> int:
