@@ -44,10 +44,11 @@ def events_handler(bolt: AsyncApp, signing_secret: str, body_timeout: float):
             assert rejection is not None
             log.info("refused a request to /slack/events: %s", rejection.reason)
             return web.json_response({"error": rejection.reason}, status=rejection.status)
-        bolt_request = AsyncBoltRequest(
-            body=body, query=request.query_string, headers=inbound.forwarded_headers(request.headers)
-        )
         try:
+            # Bolt parses the body and builds its context in the request's constructor: guarded too.
+            bolt_request = AsyncBoltRequest(
+                body=body, query=request.query_string, headers=inbound.forwarded_headers(request.headers)
+            )
             bolt_response = await bolt.async_dispatch(bolt_request)
             return await to_aiohttp_response(bolt_response)
         except Exception as exc:
