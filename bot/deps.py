@@ -8,16 +8,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import aiohttp
-from slack_sdk.http_retry.builtin_async_handlers import (
-    AsyncConnectionErrorRetryHandler,
-    AsyncRateLimitErrorRetryHandler,
-)
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.access import Access
 from bot.clock import Clock, SystemClock
 from bot.partners import PartnersClient
 from bot.settings import Settings
+from bot.slack_client import build_slack_client
 from bot.storage import Database
 
 log = logging.getLogger(__name__)
@@ -62,20 +59,6 @@ class Deps:
         if self.http is not None:
             await self.http.close()
             self.http = None
-
-
-def build_slack_client(settings: Settings) -> AsyncWebClient:
-    """Slack Web API client at `SLACK_API_URL`, retrying 429s (after Retry-After) and connection errors."""
-    token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
-    return AsyncWebClient(
-        token=token,
-        base_url=settings.slack_api_url,
-        timeout=10,
-        retry_handlers=[
-            AsyncRateLimitErrorRetryHandler(max_retry_count=3),
-            AsyncConnectionErrorRetryHandler(max_retry_count=2),
-        ],
-    )
 
 
 def build_deps(settings: Settings, *, clock: Clock | None = None) -> Deps:
