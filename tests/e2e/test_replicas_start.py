@@ -12,13 +12,14 @@ import asyncio
 import os
 import uuid
 
+import aiohttp
 import asyncpg
 import pytest
 from alembic.script import ScriptDirectory
 
 from bot.storage.db import alembic_config
 from tests.conftest import PG_ADMIN_DSN, _pg_admin
-from tests.hardening.processes import bot_env, start_cli, start_serve, stop
+from tests.hardening.processes import BotProcess, bot_env, free_port, start_cli, stop
 
 TRIALS = int(os.environ.get("REPLICA_START_TRIALS", "3"))  # 10 were run by hand for the issue
 REPLICAS = 3
@@ -56,9 +57,29 @@ def _env(database_url: str):
     )
 
 
+async def _start_serve(env, tmp_path, name: str) -> BotProcess:
+    """`start_serve`, with room for three interpreters migrating at once on a busy machine."""
+    port = free_port()
+    bot = await start_cli(["serve", "--port", str(port)], env, tmp_path, name)
+    bot.url = f"http://127.0.0.1:{port}"
+    async with aiohttp.ClientSession() as session:
+        for _ in range(1200):
+            if bot.process.returncode is not None:
+                raise AssertionError(f"serve exited with {bot.process.returncode}:\n{bot.text()[-3000:]}")
+            try:
+                async with session.get(f"{bot.url}/healthz") as response:
+                    if response.status == 200:
+                        return bot
+            except aiohttp.ClientError:
+                pass
+            await asyncio.sleep(0.05)
+    await stop(bot)
+    raise AssertionError(f"serve did not answer /healthz within a minute:\n{bot.text()[-3000:]}")
+
+
 async def _start_together(env, tmp_path, tag: str):
     started = await asyncio.gather(
-        *(start_serve(env, tmp_path, f"{tag}-replica{i}") for i in range(REPLICAS)), return_exceptions=True
+        *(_start_serve(env, tmp_path, f"{tag}-replica{i}") for i in range(REPLICAS)), return_exceptions=True
     )
     bots = [b for b in started if not isinstance(b, BaseException)]
     failures = [str(b)[-1500:] for b in started if isinstance(b, BaseException)]
@@ -99,7 +120,7 @@ async def test_release_phase_upgrade_beside_a_starting_replica(tmp_path):
     bot = None
     try:
         release = await start_cli(["db", "upgrade"], _env(url), tmp_path, "release")
-        bot = await start_serve(_env(url), tmp_path, "web")
+        bot = await _start_serve(_env(url), tmp_path, "web")
         assert await release.wait(60) == 0, release.text()
         assert "database is up to date (postgresql+asyncpg)" in release.text()
         assert await _versions(name) == _heads()
