@@ -248,10 +248,10 @@ def test_sqlite_path(url: str, path: Path | None):
 # The CLI contract --------------------------------------------------------------------------
 
 
-def run_cli(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
+def run_cli(tmp_path: Path, command: str = "serve", **env: str) -> subprocess.CompletedProcess[str]:
     clean = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "PYTHONPATH": str(ROOT), **env}
     return subprocess.run(
-        [sys.executable, "-m", "bot.cli", "serve"],
+        [sys.executable, "-m", "bot.cli", command],
         cwd=tmp_path,
         env=clean,
         capture_output=True,
@@ -332,11 +332,13 @@ def test_cli_serve_refuses_a_malformed_vault_key(clean_env: Path, key: str):
     assert key not in result.stderr and "Traceback" not in result.stderr
 
 
-def test_cli_serve_unreachable_database_is_one_line_naming_database_url(clean_env: Path):
+@pytest.mark.parametrize("command", ["serve", "socket"])
+def test_cli_unreachable_database_is_one_line_naming_database_url(clean_env: Path, command: str):
     from tests.hardening.processes import free_port
 
     url = f"postgresql://bot:hunter2pass@127.0.0.1:{free_port()}/partners"
-    result = run_cli(clean_env, DATABASE_URL=url, **BOT_ENV)
+    env = {**BOT_ENV, "SLACK_APP_TOKEN": "xapp-1-test"} if command == "socket" else BOT_ENV
+    result = run_cli(clean_env, command, DATABASE_URL=url, **env)
     lines = result.stderr.splitlines()
     assert result.returncode == 2, result.stderr
     assert len(lines) == 1 and lines[0].startswith("partners-bot: DATABASE_URL: cannot reach the database")
