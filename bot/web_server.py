@@ -138,6 +138,7 @@ class LimitedRunner(web.AppRunner):
         self.limits = limits
 
     async def _make_server(self) -> Server:
+        # What `web.AppRunner._make_server` does (aiohttp 3.9-3.14), with our Server class.
         loop = asyncio.get_running_loop()
         app = self.app
         app._set_loop(loop)
