@@ -49,7 +49,10 @@ class Database:
         self.is_sqlite = url.startswith("sqlite")
         sqlite_file = _sqlite_file(url)
         if sqlite_file is not None:
-            sqlite_file.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                sqlite_file.parent.mkdir(parents=True, exist_ok=True)
+            except OSError:
+                pass  # not ours to create: connecting fails and `unreachable()` says so in one line
         kwargs: dict[str, object] = {"echo": echo}
         if self.is_sqlite:
             kwargs["connect_args"] = {"timeout": 30}

@@ -374,3 +374,13 @@ def test_server_limits_have_defaults_and_are_validated(monkeypatch: pytest.Monke
         "SERVER_HEADER_TIMEOUT",
         "SERVER_MAX_CONNECTIONS",
     ]
+
+
+def test_cli_serve_sqlite_file_that_cannot_be_created_is_one_line_naming_database_url(clean_env: Path):
+    blocker = clean_env / "not-a-dir"
+    blocker.write_text("a file where the database directory should be")
+    result = run_cli(clean_env, DATABASE_URL=f"sqlite+aiosqlite:///{blocker}/sub/bot.db", **BOT_ENV)
+    lines = result.stderr.splitlines()
+    assert result.returncode == 2, result.stderr
+    assert len(lines) == 1 and lines[0].startswith("partners-bot: DATABASE_URL: cannot reach the database")
+    assert "Traceback" not in result.stderr
