@@ -11,8 +11,6 @@ from bot import web as web_routes
 from bot.deps import Deps
 from handlers import register_all
 
-log = logging.getLogger(__name__)
-
 DEPS_KEY = web.AppKey("deps", Deps)
 BOLT_KEY = web.AppKey("bolt", AsyncApp)
 MAX_BODY_BYTES = 512 * 1024  # Slack payloads are far smaller; anything bigger is refused with 413.
