@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
@@ -25,10 +26,13 @@ log = logging.getLogger(__name__)
 HEALTH_DB_TIMEOUT = 3.0  # a health check must answer quickly even when the database hangs
 
 
-def events_handler(bolt: AsyncApp, signing_secret: str, body_timeout: float):
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+def events_handler(bolt: AsyncApp, signing_secret: str, body_timeout: float) -> Handler:
     """The `POST /slack/events` handler."""
 
-    async def slack_events(request: web.Request) -> web.Response:
+    async def slack_events(request: web.Request) -> web.StreamResponse:
         try:
             async with asyncio.timeout(body_timeout):
                 raw = await request.read()  # over client_max_size → 413 before anything else
@@ -60,7 +64,7 @@ def events_handler(bolt: AsyncApp, signing_secret: str, body_timeout: float):
     return slack_events
 
 
-def healthz_handler(db: Database | None):
+def healthz_handler(db: Database | None) -> Handler:
     """`GET /healthz`: 200 with uptime when the database answers, 503 naming the problem otherwise."""
     started = time.monotonic()
 
