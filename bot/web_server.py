@@ -64,7 +64,14 @@ class _LimitedHandler(RequestHandler):
     """aiohttp's per-connection protocol plus a header deadline and the connection cap."""
 
     def __init__(self, manager: Server, *, limits: ServerLimits, cap: int, **kwargs: Any):
-        super().__init__(manager, keepalive_timeout=limits.keepalive_timeout, **kwargs)
+        # Lingering (reading the rest of a body nobody will use, after an early answer such as the
+        # 408) is bounded by the body timeout too: aiohttp's 10 s would be a slowloris of its own.
+        super().__init__(
+            manager,
+            keepalive_timeout=limits.keepalive_timeout,
+            lingering_time=min(10.0, limits.body_timeout),
+            **kwargs,
+        )
         self._header_timeout = limits.header_timeout
         self._cap = cap
         self._header_deadline: asyncio.TimerHandle | None = None
