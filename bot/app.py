@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import logging
-import time
 
 from aiohttp import web
-from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.async_app import AsyncApp
-from slack_bolt.request.async_request import AsyncBoltRequest
 
+from bot import web as web_routes
 from bot.services import Services
-from bot.slack import inbound
 from handlers import register_all
 
 log = logging.getLogger(__name__)
@@ -60,30 +57,9 @@ def build_web_app(services: Services, bolt: AsyncApp | None = None) -> web.Appli
     app = web.Application(client_max_size=MAX_BODY_BYTES)
     app[SERVICES_KEY] = services
     app[BOLT_KEY] = bolt
-    started = time.monotonic()
-
     assert services.settings.slack_signing_secret is not None
     secret = services.settings.slack_signing_secret.get_secret_value()
-
-    async def slack_events(request: web.Request) -> web.Response:
-        raw = await request.read()  # over client_max_size → 413 before anything else
-        # Authenticate the raw bytes before parsing anything (see bot/slack/inbound.py).
-        rejection = inbound.check_signature(secret, request.headers, raw)
-        text = None
-        if rejection is None:
-            text, rejection = inbound.check_body(request.content_type, raw)
-        if rejection is not None or text is None:
-            assert rejection is not None
-            log.info("refused a request to /slack/events: %s", rejection.reason)
-            return web.json_response({"error": rejection.reason}, status=rejection.status)
-        bolt_request = AsyncBoltRequest(
-            body=text, query=request.query_string, headers=inbound.forwarded_headers(request.headers)
-        )
-        bolt_response = await bolt.async_dispatch(bolt_request)
-        return await to_aiohttp_response(bolt_response)
-
-    async def healthz(request: web.Request) -> web.Response:
-        return web.json_response({"status": "ok", "uptime_seconds": round(time.monotonic() - started, 1)})
+    web_routes.add_routes(app, bolt, secret, services.db, services.settings.server_body_timeout)
 
     async def on_startup(app: web.Application) -> None:
         await services.start_background()
@@ -91,8 +67,6 @@ def build_web_app(services: Services, bolt: AsyncApp | None = None) -> web.Appli
     async def on_cleanup(app: web.Application) -> None:
         await services.close()
 
-    app.router.add_post("/slack/events", slack_events)
-    app.router.add_get("/healthz", healthz)
     app.on_startup.append(on_startup)
     app.on_cleanup.append(on_cleanup)
     return app

@@ -27,7 +27,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args) or 0)
     except SettingsError as exc:
-        print(f"partners-bot: {exc}", file=sys.stderr)
+        for problem in exc.problems:  # one line each, so an operator fixes them all in one go
+            print(f"partners-bot: {problem}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

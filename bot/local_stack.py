@@ -20,6 +20,7 @@ from bot.sandbox import RunningSandbox, SandboxOptions, start_sandbox
 from bot.services import Services, open_services
 from bot.settings import Settings, load_settings
 from bot.slack_standin import RunningStandin, SlackDriver, StandinOptions, start_slack_standin
+from bot.web_server import LimitedRunner, ServerLimits
 
 SIGNING_SECRET = "local-stack-signing-secret"
 SANDBOX_TOKEN = "sandbox-token"
@@ -92,7 +93,7 @@ async def start_local_stack(
     settings = load_settings(_env_file=None, **values)
     services = await open_services(settings, clock=clock)
     app = build_web_app(services)
-    runner = web.AppRunner(app, access_log=None)
+    runner = LimitedRunner(app, ServerLimits.from_settings(settings), access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()

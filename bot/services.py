@@ -14,10 +14,6 @@ from dataclasses import dataclass
 
 import aiohttp
 from pydantic import SecretStr
-from slack_sdk.http_retry.builtin_async_handlers import (
-    AsyncConnectionErrorRetryHandler,
-    AsyncRateLimitErrorRetryHandler,
-)
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.access import Access
@@ -28,8 +24,9 @@ from bot.digest.scheduler import DigestScheduler
 from bot.digest.store import DigestStore
 from bot.partners import PartnersClient
 from bot.recurly import create_token
-from bot.settings import Settings
+from bot.settings import Settings, SettingsError
 from bot.slack.seen import SeenRequests
+from bot.slack_client import build_slack_client
 from bot.storage import Database, IdempotencyStore
 from bot.subscriptions.audit import AuditLog
 from bot.subscriptions.service import SubscriptionService
@@ -103,20 +100,6 @@ class Services:
         await self.http.close()
 
 
-def build_slack_client(settings: Settings) -> AsyncWebClient:
-    """Slack Web API client at `SLACK_API_URL`, retrying 429s (after Retry-After) and connection errors."""
-    token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
-    return AsyncWebClient(
-        token=token,
-        base_url=settings.slack_api_url,
-        timeout=10,
-        retry_handlers=[
-            AsyncRateLimitErrorRetryHandler(max_retry_count=3),
-            AsyncConnectionErrorRetryHandler(max_retry_count=2),
-        ],
-    )
-
-
 def build_partners_client(settings: Settings) -> PartnersClient:
     return PartnersClient(
         settings.partners_api_url,
@@ -139,6 +122,9 @@ async def open_services(settings: Settings, *, clock: Clock | None = None) -> Se
     db = Database(settings.database_url)
     try:
         await partners.start()
+        problem = await db.unreachable()
+        if problem is not None:
+            raise SettingsError(f"DATABASE_URL: {problem}")  # one line at start, never a traceback
         await db.upgrade()
     except BaseException:
         await partners.close()

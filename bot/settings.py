@@ -1,11 +1,13 @@
 """Settings from the environment or `.env`, validated once at start.
 
-Every setting is named after its environment variable. A missing or malformed value becomes a
-`SettingsError` whose one-line message names the variable and says what to do.
+Every setting is named after its environment variable. Missing or malformed values become one
+`SettingsError` with a line per problem, each naming the variable and saying what to do: an
+operator fixes everything in one go instead of one variable per restart.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from decimal import Decimal
 from pathlib import Path
@@ -13,6 +15,7 @@ from typing import Annotated, Literal
 
 from babel import Locale, UnknownLocaleError
 from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_core import ErrorDetails
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from pydantic_settings import SettingsError as SourceError
 
@@ -26,7 +29,11 @@ SLACK_USER_ID = re.compile(r"[UW][A-Z0-9_]+")
 
 
 class SettingsError(Exception):
-    """A setting is missing or malformed; the message is one line naming it."""
+    """Settings are missing or malformed; the message has one line per problem, each naming one."""
+
+    def __init__(self, *problems: str):
+        super().__init__("\n".join(problems))
+        self.problems = list(problems)
 
 
 def _split_ids(value: object) -> object:
@@ -77,9 +84,14 @@ class Settings(BaseSettings):
     admin_user_ids: UserIds = frozenset()
     allowed_user_ids: UserIds = frozenset()
     locale: str = "en_US"
-    plan_prices: dict[str, Decimal] = Field(default_factory=dict)
+    plan_prices: Annotated[dict[str, Decimal], NoDecode] = Field(default_factory=dict)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     digest_check_seconds: float = Field(60.0, ge=0)  # 0 turns the in-process digest scheduler off
+    # The HTTP server's limits (bot/web_server.py): slow or idle clients are cut, sockets are capped.
+    server_header_timeout: float = Field(10.0, gt=0)
+    server_body_timeout: float = Field(10.0, gt=0)
+    server_keepalive_timeout: float = Field(75.0, gt=0)  # above common load balancers' 60 s idle
+    server_max_connections: int = Field(0, ge=0)  # 0: half the process's open-file limit
 
     _split = field_validator("admin_user_ids", "allowed_user_ids", mode="before")(_split_ids)
 
@@ -108,6 +120,17 @@ class Settings(BaseSettings):
             raise ValueError(f"unknown locale {value!r} (expected e.g. en_US, de_DE, pl_PL)") from exc
         return value
 
+    @field_validator("plan_prices", mode="before")
+    @classmethod
+    def _plan_prices_json(cls, value: object) -> object:
+        # Decoded here, not by pydantic-settings, so bad JSON is one problem among the others.
+        if isinstance(value, str):
+            try:
+                return json.loads(value)
+            except ValueError:
+                raise ValueError('expected JSON, e.g. PLAN_PRICES={"team": 33}') from None
+        return value
+
     @field_validator("plan_prices")
     @classmethod
     def _check_plan_prices(cls, value: dict[str, Decimal]) -> dict[str, Decimal]:
@@ -122,16 +145,21 @@ class Settings(BaseSettings):
     @field_validator("database_url")
     @classmethod
     def _check_database_url(cls, value: str) -> str:
-        if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
-            raise ValueError("must start with sqlite+aiosqlite:// or postgresql+asyncpg://")
-        return value
+        return normalise_database_url(value)
 
-    def require(self, *names: str) -> None:
-        """Raise `SettingsError` naming the first of `names` that is not set."""
+    def missing(self, *names: str) -> list[str]:
+        """One line for each of `names` that is not set (blank secrets count as not set)."""
+        problems = []
         for name in names:
             value = getattr(self, name.lower())
             if value is None or (isinstance(value, SecretStr) and not value.get_secret_value().strip()):
-                raise SettingsError(f"{name.upper()} is not set: {_HOW_TO_SET.get(name.upper(), 'set it')}")
+                problems.append(f"{name.upper()} is not set: {_HOW_TO_SET.get(name.upper(), 'set it')}")
+        return problems
+
+    def require(self, *names: str) -> None:
+        """Raise `SettingsError` naming every one of `names` that is not set."""
+        if problems := self.missing(*names):
+            raise SettingsError(*problems) from None
 
     def sqlite_path(self) -> Path | None:
         """The file behind a SQLite `DATABASE_URL`, or None for other databases."""
@@ -140,6 +168,22 @@ class Settings(BaseSettings):
             return None
         rest = self.database_url[len(prefix) :]
         return None if rest in ("", ":memory:") else Path(rest)
+
+
+# What hosting platforms (Heroku, Render, Railway, Fly…) put in DATABASE_URL, and the driver we use.
+_POSTGRES_SCHEMES = ("postgres://", "postgresql://", "postgresql+asyncpg://")
+
+
+def normalise_database_url(value: str) -> str:
+    """`postgres://` and `postgresql://` become `postgresql+asyncpg://`; anything unknown is refused."""
+    for scheme in _POSTGRES_SCHEMES:
+        if value.startswith(scheme):
+            return "postgresql+asyncpg://" + value[len(scheme) :]
+    if not value.startswith("sqlite+aiosqlite://"):
+        raise ValueError(
+            "must start with postgres://, postgresql://, postgresql+asyncpg:// or sqlite+aiosqlite://"
+        )
+    return value
 
 
 _HOW_TO_SET = {
@@ -151,19 +195,49 @@ _HOW_TO_SET = {
 }
 
 
-def load_settings(**overrides: object) -> Settings:
-    """Read settings, turning pydantic's report into a one-line `SettingsError`."""
-    try:
-        return Settings(**overrides)  # type: ignore[arg-type]
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        name = str(first["loc"][0]).upper() if first["loc"] else "a setting"
-        message = first["msg"].removeprefix("Value error, ")
-        if len(first["loc"]) > 1:  # inside a JSON value: say which key, e.g. PLAN_PRICES' "team"
-            message = f"{'.'.join(str(part) for part in first['loc'][1:])}: {message}"
-        raise SettingsError(f"{name} is malformed: {message}") from None
-    except SourceError as exc:
-        # pydantic-settings fails before validation when a complex value (e.g. PLAN_PRICES) is not JSON.
-        found = re.search(r'field "([^"]+)"', str(exc))
-        name = found.group(1).upper() if found else "a setting"
-        raise SettingsError(f'{name} is malformed: expected JSON, e.g. PLAN_PRICES={{"team": 33}}') from None
+def _describe(error: ErrorDetails) -> tuple[str, str]:
+    """(field name, one line) for one pydantic error."""
+    field = str(error["loc"][0]) if error["loc"] else ""
+    message = error["msg"].removeprefix("Value error, ")
+    if len(error["loc"]) > 1:  # inside a JSON value: say which key, e.g. PLAN_PRICES' "team"
+        message = f"{'.'.join(str(part) for part in error['loc'][1:])}: {message}"
+    return field, f"{field.upper() or 'a setting'} is malformed: {message}"
+
+
+def _source_field(exc: SourceError) -> str:
+    found = re.search(r'field "([^"]+)"', str(exc))
+    return found.group(1) if found else ""
+
+
+def load_settings(*, required: tuple[str, ...] = (), **overrides: object) -> Settings:
+    """Read settings; every malformed value and every missing `required` name in one `SettingsError`.
+
+    A bad value is reported and replaced by its default for another pass, so the problems after it
+    are found too (pydantic-settings stops at the first value that is not JSON).
+    """
+    problems: list[str] = []
+    replaced: dict[str, object] = {}
+    for _ in range(len(Settings.model_fields) + 1):
+        try:
+            settings = Settings(**{**overrides, **replaced})  # type: ignore[arg-type]
+        except ValidationError as exc:
+            for error in exc.errors():
+                field, line = _describe(error)
+                problems.append(line)
+                replaced[field] = Settings.model_fields[field].get_default(call_default_factory=True)
+            continue
+        except SourceError as exc:
+            # Raised before validation when a complex value (e.g. PLAN_PRICES) is not JSON.
+            field = _source_field(exc)
+            problems.append(
+                f'{field.upper() or "a setting"} is malformed: expected JSON, e.g. PLAN_PRICES={{"team": 33}}'
+            )
+            if field not in Settings.model_fields or field in replaced:
+                raise SettingsError(*problems) from None
+            replaced[field] = Settings.model_fields[field].get_default(call_default_factory=True)
+            continue
+        problems.extend(p for p in settings.missing(*required) if p.split(" ", 1)[0].lower() not in replaced)
+        if problems:
+            raise SettingsError(*problems) from None
+        return settings
+    raise SettingsError(*problems) from None

@@ -50,5 +50,8 @@ def test_scopes_and_interactivity_match_what_the_features_use():
     assert interactivity["request_url"].endswith("/slack/events")
 
 
-def test_procfile_runs_serve_on_port():
-    assert (ROOT / "Procfile").read_text().strip() == "web: partners-bot serve --host 0.0.0.0 --port $PORT"
+def test_procfile_migrates_in_release_then_runs_serve_on_port():
+    assert (ROOT / "Procfile").read_text().strip().splitlines() == [
+        "release: partners-bot db upgrade",
+        "web: partners-bot serve --host 0.0.0.0 --port $PORT",
+    ]

@@ -1,10 +1,15 @@
-"""`partners-bot db upgrade`: apply database migrations (the bot also does it at start)."""
+"""`partners-bot db upgrade`: apply database migrations (the bot also does it at start).
+
+Hosts with a release phase (Heroku's `release:` in the Procfile) run this once per deploy, before
+any new process starts; the migration lock (bot/storage/db.py) keeps it safe alongside replicas.
+"""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 
+from bot.commands.runtime import reach_database
 from bot.settings import load_settings
 from bot.storage import Database
 
@@ -18,6 +23,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 async def upgrade(url: str) -> None:
     db = Database(url)
+    await reach_database(db)
     try:
         await db.upgrade()
     finally:

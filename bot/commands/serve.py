@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import logging
 import os
-
-from aiohttp import web
 
 from bot.app import build_web_app
 from bot.commands.runtime import bot_settings
 from bot.services import open_services
-from bot.settings import Settings
+from bot.web_server import ServerLimits, serve_until_stopped
 
 log = logging.getLogger(__name__)
 
@@ -27,13 +26,16 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=run)
 
 
-async def web_app(settings: Settings) -> web.Application:
-    # Inside run_app's loop: the services' HTTP session and database engine belong to that loop.
-    return build_web_app(await open_services(settings))
+async def serve(host: str, port: int) -> None:
+    settings = bot_settings()
+    # Before anything listens: an unreachable database is one line naming DATABASE_URL (raised by
+    # open_services), not a traceback from inside the server's start-up.
+    services = await open_services(settings)
+    app = build_web_app(services)
+    log.info("Partners Bot listening on http://%s:%d/slack/events", host, port)
+    await serve_until_stopped(app, host, port, ServerLimits.from_settings(settings))
 
 
 def run(args: argparse.Namespace) -> int:
-    settings = bot_settings()
-    log.info("Partners Bot listening on http://%s:%d/slack/events", args.host, args.port)
-    web.run_app(web_app(settings), host=args.host, port=args.port, print=None, access_log=None)
+    asyncio.run(serve(args.host, args.port))
     return 0

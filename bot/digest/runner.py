@@ -29,6 +29,7 @@ from bot.partners import PartnersClient
 from bot.partners.errors import PartnersError
 from bot.partners.models import Earnings
 from bot.slack.errors import CHANNEL_ERRORS, TOKEN_ERRORS, error_code, is_rate_limited
+from bot.slack_client import MAX_RETRY_AFTER, retry_after_seconds
 
 log = logging.getLogger(__name__)
 
@@ -62,15 +63,7 @@ class RunReport:
 
 
 def _retry_after(error: SlackApiError) -> float:
-    headers = getattr(error.response, "headers", None) or {}
-    for name, value in dict(headers).items():
-        if name.lower() == "retry-after":
-            value = value[0] if isinstance(value, list | tuple) else value
-            try:
-                return max(float(value), 0.0)
-            except (TypeError, ValueError):
-                break
-    return 1.0
+    return retry_after_seconds(getattr(error.response, "headers", None))
 
 
 class DigestRunner:
@@ -89,6 +82,7 @@ class DigestRunner:
         concurrency: int = 32,
         claim_batch: int = 25,
         rate_limit_rounds: int = 6,
+        heartbeat_seconds: float | None = None,
     ):
         self.store = store
         self.partners = partners
@@ -100,6 +94,11 @@ class DigestRunner:
         self.concurrency = concurrency
         self.claim_batch = claim_batch
         self.rate_limit_rounds = rate_limit_rounds
+        # A post waiting out 429s (inside slack-sdk or here) refreshes its claim this often, and no
+        # single wait may reach the takeover: a live sender is never taken for a dead one.
+        if timedelta(seconds=MAX_RETRY_AFTER) * 2 >= takeover_after:
+            raise ValueError("takeover_after must be more than twice the longest Retry-After wait")
+        self.heartbeat_seconds = heartbeat_seconds or takeover_after.total_seconds() / 4
 
     async def due(self, channels: Collection[str] | None = None) -> list[tuple[ChannelDigest, DueKey]]:
         """Digests due now with no delivery, or whose delivery may be taken over or retried."""
@@ -199,9 +198,13 @@ class DigestRunner:
             now,
             is_late(delivery.scheduled_at, now),
         )
-        message = digest_message(earnings, previous, context, locale=self.locale)
         try:
-            ts = await self._post(delivery, message)
+            message = digest_message(earnings, previous, context, locale=self.locale)
+        except Exception as exc:
+            await self._render_failed(delivery, setting, exc, report)
+            return
+        try:
+            ts = await self._posting_with_heartbeat(delivery, message)
         except SlackApiError as exc:
             await self._slack_failed(delivery, setting, exc, report)
             return
@@ -220,6 +223,45 @@ class DigestRunner:
         await self.store.mark_sent(delivery, self.owner, ts=ts, snapshot_id=snapshot_id)
         report.sent.append(channel)
 
+    async def _render_failed(
+        self, delivery: Delivery, setting: ChannelDigest, exc: Exception, report: RunReport
+    ) -> None:
+        """This channel's digest could not be built (e.g. an amount babel cannot format): fail it
+        alone, retry it with backoff, and tell whoever set it up the first time it happens."""
+        channel = delivery.channel_id
+        log.exception("digest for %s could not be built", channel)
+        error = f"could not build the digest: {type(exc).__name__}"
+        retry_at = self.clock.now() + retry_delay(delivery.attempts)
+        await self.store.mark_failed(delivery, self.owner, error=error, retry_at=retry_at)
+        report.failed[channel] = error
+        if delivery.attempts == 1:
+            await self._dm(
+                setting,
+                f"I could not build today's earnings digest for <#{channel}> ({type(exc).__name__}: the "
+                "Partner Program returned figures I cannot show). I will try again later today; "
+                "`/earnings` shows the figures meanwhile.",
+            )
+
+    async def _posting_with_heartbeat(self, delivery: Delivery, message: dict[str, Any]) -> str | None:
+        """`_post`, refreshing the claim every `heartbeat_seconds` while it runs (429 waits inside
+        slack-sdk included), so no other replica takes over a digest that is being sent."""
+
+        async def beat() -> None:
+            while True:
+                await asyncio.sleep(self.heartbeat_seconds)
+                try:
+                    if not await self.store.still_mine(delivery, self.owner):
+                        log.warning("digest for %s: claim lost while posting", delivery.channel_id)
+                        return
+                except Exception as exc:  # the database blinked: try again at the next beat
+                    log.warning("digest for %s: could not refresh the claim (%s)", delivery.channel_id, exc)
+
+        heartbeat = asyncio.create_task(beat())
+        try:
+            return await self._post(delivery, message)
+        finally:
+            heartbeat.cancel()
+
     async def _post(self, delivery: Delivery, message: dict[str, Any]) -> str | None:
         """Post, waiting out 429s beyond slack-sdk's own retries; None if the claim was lost meanwhile."""
         for round_ in range(self.rate_limit_rounds + 1):
@@ -233,6 +275,15 @@ class DigestRunner:
                 if not await self.store.still_mine(delivery, self.owner):
                     return None
         raise AssertionError("unreachable")
+
+    async def _unexpected_failure(self, delivery: Delivery, report: RunReport) -> None:
+        error = "unexpected error; retrying"
+        report.failed[delivery.channel_id] = error
+        try:
+            retry_at = self.clock.now() + retry_delay(delivery.attempts)
+            await self.store.mark_failed(delivery, self.owner, error=error, retry_at=retry_at)
+        except Exception:
+            log.exception("could not record the failed digest for %s", delivery.channel_id)
 
     async def _slack_failed(
         self, delivery: Delivery, setting: ChannelDigest, exc: SlackApiError, report: RunReport
@@ -261,11 +312,14 @@ class DigestRunner:
             f"Fix that and run `/earnings digest on {setting.time_of_day} {setting.tz}` in the channel "
             "to turn it back on."
         )
+        await self._dm(setting, text)
+
+    async def _dm(self, setting: ChannelDigest, text: str) -> None:
         try:
             opened = await self.slack.conversations_open(users=setting.set_by)
             await self.slack.chat_postMessage(channel=opened["channel"]["id"], text=text)
-        except SlackApiError:
-            log.exception("could not DM %s about the disabled digest", setting.set_by)
+        except Exception:
+            log.exception("could not DM %s about the digest in %s", setting.set_by, setting.channel_id)
 
 
 _ERROR_HINTS = {
@@ -327,11 +381,17 @@ class _Run:
                     self.report.earnings_error = f"Partners API {exc.kind}: {exc.message}"
                 await self.runner._earnings_failed(delivery, self.report.earnings_error, self.report)
                 continue
-            await self.runner._deliver(
-                delivery,
-                self.settings[delivery.channel_id],
-                earnings,
-                self.previous.get(delivery.channel_id),
-                snapshot_id,
-                self.report,
-            )
+            try:
+                await self.runner._deliver(
+                    delivery,
+                    self.settings[delivery.channel_id],
+                    earnings,
+                    self.previous.get(delivery.channel_id),
+                    snapshot_id,
+                    self.report,
+                )
+            except Exception:
+                # Whatever broke (a bug, the database), it broke this channel only: record it if
+                # possible and go on with the others; an unrecorded claim is taken over later.
+                log.exception("digest for %s failed unexpectedly", delivery.channel_id)
+                await self.runner._unexpected_failure(delivery, self.report)

@@ -49,7 +49,8 @@ def parse_zone(name: str) -> ZoneInfo:
         if not cleaned or cleaned.startswith(("/", ".")) or ".." in cleaned:
             raise ValueError(cleaned)
         return ZoneInfo(cleaned)
-    except (ZoneInfoNotFoundError, ValueError):
+    # OSError: `Europe` names a directory of the zone database, a 300-character name is too long.
+    except (ZoneInfoNotFoundError, ValueError, OSError):
         raise ScheduleError(
             f"`{name}` is not a time zone I know. Use an IANA Area/City name such as "
             f"`Europe/Warsaw` or `America/New_York`, for example {TIME_EXAMPLE}."

@@ -1,7 +1,14 @@
-"""The database: one async engine per process, sessions on demand, migrations at start."""
+"""The database: one async engine per process, sessions on demand, migrations at start.
+
+Replicas start together (a deploy, a scale-up): migrations run under a lock so exactly one process
+applies them while the others wait and then find nothing to do. On PostgreSQL that is a
+transaction-scoped advisory lock; on SQLite a file lock beside the database file.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import fcntl
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -9,12 +16,15 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, event
+from sqlalchemy import Connection, event, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 log = logging.getLogger(__name__)
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+# pg_advisory_xact_lock key: any constant shared by every process of this app ("PBmigrat").
+MIGRATION_LOCK_KEY = 0x50426D6967726174
+REACH_TIMEOUT = 10.0  # seconds to connect at start before saying the database is unreachable
 
 
 def _sqlite_file(url: str) -> Path | None:
@@ -39,7 +49,10 @@ class Database:
         self.is_sqlite = url.startswith("sqlite")
         sqlite_file = _sqlite_file(url)
         if sqlite_file is not None:
-            sqlite_file.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                sqlite_file.parent.mkdir(parents=True, exist_ok=True)
+            except OSError:
+                pass  # not ours to create: connecting fails and `unreachable()` says so in one line
         kwargs: dict[str, object] = {"echo": echo}
         if self.is_sqlite:
             kwargs["connect_args"] = {"timeout": 30}
@@ -67,11 +80,52 @@ class Database:
             config.attributes["connection"] = connection
             command.upgrade(config, revision)
 
+        if self.is_sqlite:
+            async with _file_lock(self._lock_file()):
+                async with self.engine.begin() as connection:
+                    await connection.run_sync(run)
+            return
         async with self.engine.begin() as connection:
+            # Held until this transaction commits, i.e. until the migrations are in: a replica
+            # starting at the same moment waits here, then sees the schema up to date.
+            await connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
             await connection.run_sync(run)
+
+    def _lock_file(self) -> Path | None:
+        sqlite_file = _sqlite_file(self.url)
+        return None if sqlite_file is None else sqlite_file.with_name(sqlite_file.name + ".migrate.lock")
+
+    async def unreachable(self) -> str | None:
+        """None if the database answers; else one line saying where it is and what went wrong."""
+        try:
+            async with asyncio.timeout(REACH_TIMEOUT):
+                async with self.engine.connect() as connection:
+                    await connection.execute(text("SELECT 1"))
+        except Exception as exc:
+            cause = getattr(exc, "orig", None) or exc
+            detail = (str(cause).strip().splitlines() or [""])[0][:160]
+            where = self.engine.url.render_as_string(hide_password=True)
+            what = type(cause).__name__ + (f": {detail}" if detail else "")
+            return f"cannot reach the database at {where} ({what}); check the URL and that the server is up"
+        return None
 
     async def close(self) -> None:
         await self.engine.dispose()
+
+
+@asynccontextmanager
+async def _file_lock(path: Path | None) -> AsyncIterator[None]:
+    """An exclusive lock on `path` (created if needed) for the block; nothing for in-memory SQLite."""
+    if path is None:
+        yield
+        return
+    with path.open("a") as handle:
+        # flock blocks: wait on a thread so the event loop stays free meanwhile.
+        await asyncio.to_thread(fcntl.flock, handle.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
 
 def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:

@@ -60,7 +60,9 @@ async def test_run_delivers_due_digests_once(tmp_path, fakes, clock):
     assert len(fakes.standin.state.messages("C_GENERAL")) == 1
 
 
-def test_missing_tokens_are_one_line_and_exit_2(capsys):
+def test_missing_tokens_are_one_line_each_and_exit_2(capsys):
     assert main(["digest", "run"]) == 2
-    err = capsys.readouterr().err.strip()
-    assert err.startswith("partners-bot: PARTNERS_API_TOKEN is not set") and "\n" not in err
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 2, lines
+    assert lines[0].startswith("partners-bot: PARTNERS_API_TOKEN is not set")
+    assert lines[1].startswith("partners-bot: SLACK_BOT_TOKEN is not set")

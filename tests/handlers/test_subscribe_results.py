@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from bot.subscriptions.orders import Order
@@ -44,13 +46,15 @@ def test_an_earlier_attempt_names_who_subscribed_only_when_known():
     assert sv.result_detail(anonymous) == "This license already has a subscription — nothing was sent again."
 
 
-def test_a_rejection_lists_the_fields_escaped():
+def test_a_rejection_names_the_fields_escaped_and_never_the_apis_own_words():
     rejected = Result(
-        Outcome.INVALID, reason=Reason.REJECTED, detail="bad", fields={"seats": "must be <= 100"}
+        Outcome.INVALID, reason=Reason.REJECTED, detail="bad", fields={"<seats>": "must be <= 100"}
     )
-    assert sv.result_detail(rejected) == "LiveChat rejected the request — seats: must be &lt;= 100."
-    bare = Result(Outcome.INVALID, reason=Reason.REJECTED, detail="plan & seats")
-    assert sv.result_detail(bare) == "LiveChat rejected the request: plan &amp; seats"
+    assert sv.result_detail(rejected) == "LiveChat rejected the request — check: &lt;seats&gt;."
+    bare = Result(Outcome.INVALID, reason=Reason.REJECTED, detail="token tok_secret echoed")
+    assert sv.result_detail(bare) == "LiveChat rejected the request's parameters."
+    view = json.dumps(sv.result_view(ORDER, rejected))
+    assert "must be" not in view and "&lt;seats&gt;" in view
 
 
 def test_the_reason_survives_the_claim_record_and_old_records_still_show_their_sentence():

@@ -21,7 +21,7 @@ async def test_302_on_the_subscription_post_is_not_created_and_leaves_no_claim(s
     assert stack.sandbox.state.count("POST", SUB_PATH) == 1
     assert TRIAL not in stack.sandbox.state.subscriptions
     assert stack.standin.state.messages("C_GENERAL") == [], "no success note"
-    claims = IdempotencyStore(stack.deps.db, stack.deps.clock)
+    claims = IdempotencyStore(stack.services.db, stack.services.clock)
     assert await claims.get(LICENSE_SCOPE, TRIAL) is None  # released: no `done`, no `unknown`
 
     again = await confirmation(stack)

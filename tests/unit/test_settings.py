@@ -165,10 +165,11 @@ def test_require_names_missing_variable():
     settings.require("SLACK_BOT_TOKEN")
     with pytest.raises(SettingsError) as info:
         settings.require("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "PARTNERS_API_TOKEN")
-    message = str(info.value)
-    assert message.startswith("SLACK_SIGNING_SECRET is not set")
-    assert "Signing Secret" in message
-    assert "\n" not in message
+    # Every missing name at once, one line each.
+    lines = str(info.value).splitlines()
+    assert info.value.problems == lines and len(lines) == 2
+    assert lines[0].startswith("SLACK_SIGNING_SECRET is not set") and "Signing Secret" in lines[0]
+    assert lines[1].startswith("PARTNERS_API_TOKEN is not set")
 
 
 def test_require_treats_blank_secret_as_missing(monkeypatch: pytest.MonkeyPatch):
@@ -247,10 +248,10 @@ def test_sqlite_path(url: str, path: Path | None):
 # The CLI contract --------------------------------------------------------------------------
 
 
-def run_cli(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
+def run_cli(tmp_path: Path, command: str = "serve", **env: str) -> subprocess.CompletedProcess[str]:
     clean = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "PYTHONPATH": str(ROOT), **env}
     return subprocess.run(
-        [sys.executable, "-m", "bot.cli", "serve"],
+        [sys.executable, "-m", "bot.cli", command],
         cwd=tmp_path,
         env=clean,
         capture_output=True,
@@ -259,29 +260,127 @@ def run_cli(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_cli_serve_without_settings_exits_2_naming_slack_bot_token(clean_env: Path):
+def _named(lines: list[str]) -> list[str]:
+    """The variable each `partners-bot: NAME …` line is about."""
+    assert all(line.startswith("partners-bot: ") for line in lines), lines
+    return [line.removeprefix("partners-bot: ").split(" ", 1)[0].rstrip(":") for line in lines]
+
+
+def test_cli_serve_without_settings_exits_2_naming_every_missing_setting(clean_env: Path):
     result = run_cli(clean_env)
     lines = result.stderr.splitlines()
     assert result.returncode == 2, result.stderr
-    assert len(lines) == 1, result.stderr
-    assert "SLACK_BOT_TOKEN" in lines[0]
+    assert _named(lines) == ["SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "PARTNERS_API_TOKEN"], result.stderr
     assert "Traceback" not in result.stderr
     assert result.stdout == ""
 
 
-def test_cli_serve_malformed_locale_exits_2_naming_locale(clean_env: Path):
+def test_cli_serve_malformed_locale_exits_2_naming_locale_and_the_missing(clean_env: Path):
     result = run_cli(clean_env, LOCALE="xx_YY", SLACK_BOT_TOKEN="xoxb-1")
     lines = result.stderr.splitlines()
     assert result.returncode == 2, result.stderr
-    assert len(lines) == 1, result.stderr
-    assert "LOCALE" in lines[0]
+    assert _named(lines) == ["LOCALE", "SLACK_SIGNING_SECRET", "PARTNERS_API_TOKEN"], result.stderr
     assert "Traceback" not in result.stderr
 
 
 def test_cli_serve_malformed_json_exits_2_naming_variable(clean_env: Path):
-    result = run_cli(clean_env, PLAN_PRICES="{oops")
+    result = run_cli(
+        clean_env,
+        PLAN_PRICES="{oops",
+        SLACK_BOT_TOKEN="xoxb-1",
+        SLACK_SIGNING_SECRET="s",
+        PARTNERS_API_TOKEN="p",
+    )
     lines = result.stderr.splitlines()
     assert result.returncode == 2, result.stderr
-    assert len(lines) == 1, result.stderr
-    assert "PLAN_PRICES" in lines[0]
+    assert _named(lines) == ["PLAN_PRICES"], result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_cli_serve_reports_every_problem_in_one_message(clean_env: Path):
+    result = run_cli(
+        clean_env,
+        LOCALE="xx_YY",
+        PLAN_PRICES="{oops",
+        PARTNERS_TIMEOUT="soon",
+        DATABASE_URL="mysql://db/x",
+        ADMIN_USER_IDS="alice",
+        SLACK_BOT_TOKEN="xoxb-1",
+    )
+    lines = result.stderr.splitlines()
+    assert result.returncode == 2, result.stderr
+    assert sorted(_named(lines)) == sorted(
+        ["LOCALE", "PLAN_PRICES", "PARTNERS_TIMEOUT", "DATABASE_URL", "ADMIN_USER_IDS",
+         "SLACK_SIGNING_SECRET", "PARTNERS_API_TOKEN"]
+    ), result.stderr  # fmt: skip
+    assert "Traceback" not in result.stderr and all(len(line) < 300 for line in lines)
+
+
+BOT_ENV = {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s", "PARTNERS_API_TOKEN": "p"}
+
+
+@pytest.mark.parametrize("key", ["not-a-key", "x" * 44, "{valid},short"])
+def test_cli_serve_refuses_a_malformed_vault_key(clean_env: Path, key: str):
+    from bot.vault import new_key
+
+    key = key.replace("{valid}", new_key())
+    result = run_cli(clean_env, VAULT_KEY=key, **BOT_ENV)
+    lines = result.stderr.splitlines()
+    assert result.returncode == 2, result.stderr
+    assert _named(lines) == ["VAULT_KEY"], result.stderr
+    assert "partners-bot cards new-key" in lines[0]
+    assert key not in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("command", ["serve", "socket"])
+def test_cli_unreachable_database_is_one_line_naming_database_url(clean_env: Path, command: str):
+    from tests.hardening.processes import free_port
+
+    url = f"postgresql://bot:hunter2pass@127.0.0.1:{free_port()}/partners"
+    env = {**BOT_ENV, "SLACK_APP_TOKEN": "xapp-1-test"} if command == "socket" else BOT_ENV
+    result = run_cli(clean_env, command, DATABASE_URL=url, **env)
+    lines = result.stderr.splitlines()
+    assert result.returncode == 2, result.stderr
+    assert len(lines) == 1 and lines[0].startswith("partners-bot: DATABASE_URL: cannot reach the database")
+    assert "127.0.0.1" in lines[0] and "hunter2pass" not in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("given", "used"),
+    [
+        ("postgres://u:p@db.example:5432/x", "postgresql+asyncpg://u:p@db.example:5432/x"),
+        ("postgresql://u@db/x?ssl=require", "postgresql+asyncpg://u@db/x?ssl=require"),
+        ("postgresql+asyncpg://u@db/x", "postgresql+asyncpg://u@db/x"),
+        ("sqlite+aiosqlite:///data/x.db", "sqlite+aiosqlite:///data/x.db"),
+    ],
+)
+def test_database_url_schemes_hosts_give_are_normalised(
+    monkeypatch: pytest.MonkeyPatch, given: str, used: str
+):
+    monkeypatch.setenv("DATABASE_URL", given)
+    assert load_settings().database_url == used
+
+
+def test_server_limits_have_defaults_and_are_validated(monkeypatch: pytest.MonkeyPatch):
+    settings = load_settings()
+    assert settings.server_header_timeout == 10.0 and settings.server_body_timeout == 10.0
+    assert settings.server_keepalive_timeout == 75.0 and settings.server_max_connections == 0
+    monkeypatch.setenv("SERVER_HEADER_TIMEOUT", "0")
+    monkeypatch.setenv("SERVER_MAX_CONNECTIONS", "-3")
+    with pytest.raises(SettingsError) as info:
+        load_settings()
+    assert sorted(p.split(" ")[0] for p in info.value.problems) == [
+        "SERVER_HEADER_TIMEOUT",
+        "SERVER_MAX_CONNECTIONS",
+    ]
+
+
+def test_cli_serve_sqlite_file_that_cannot_be_created_is_one_line_naming_database_url(clean_env: Path):
+    blocker = clean_env / "not-a-dir"
+    blocker.write_text("a file where the database directory should be")
+    result = run_cli(clean_env, DATABASE_URL=f"sqlite+aiosqlite:///{blocker}/sub/bot.db", **BOT_ENV)
+    lines = result.stderr.splitlines()
+    assert result.returncode == 2, result.stderr
+    assert len(lines) == 1 and lines[0].startswith("partners-bot: DATABASE_URL: cannot reach the database")
     assert "Traceback" not in result.stderr
