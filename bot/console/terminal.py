@@ -24,6 +24,11 @@ class Terminal:
             except (AttributeError, ValueError):
                 echo = True
         self.echo = echo
+        try:
+            # Bold and italic as ANSI styles only on a real terminal; a pipe or a file gets plain text.
+            self.ansi = bool(self.stdout.isatty())
+        except (AttributeError, ValueError):
+            self.ansi = False
         self._queue: asyncio.Queue[str | None] | None = None
 
     def _start(self) -> asyncio.Queue[str | None]:
