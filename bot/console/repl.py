@@ -15,6 +15,7 @@ import shlex
 import sys
 import tempfile
 from collections.abc import Awaitable, Callable, Collection
+from datetime import timedelta
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -24,7 +25,7 @@ from bot.console.forms import Cancelled, Prompter
 from bot.console.saved import DEFAULT_DATABASE, SavedState, forget
 from bot.console.session import ConsoleSession
 from bot.console.terminal import Terminal
-from bot.console.timetravel import changes_sentence, clock_line, console_zone, jump
+from bot.console.timetravel import changes_sentence, clock_line, console_zone, jump, parse_duration
 from bot.digest.runner import DigestRunner, RunReport
 from bot.digest.store import DigestStore
 from bot.local_stack import SANDBOX_TOKEN, LocalStack, start_local_stack
@@ -70,6 +71,7 @@ fail PATH STATUS [N] sandbox answers STATUS to the next N requests under PATH (e
 fail METHOD ERROR    the stand-in Slack fails the next METHOD call (e.g. chat.postMessage not_in_channel)
 digest               deliver every daily digest that is due now (`/earnings digest on HH:MM` first)
 tomorrow [N]         jump 1 (or N) days ahead: every digest due on the way goes out, the sandbox earns overnight
+wait DURATION        move the clock e.g. 30m, 2h or 1h30m ahead, the same way
 help                 this text                                    quit     leave (also Ctrl-D)"""
 
 
@@ -264,6 +266,7 @@ class Console:
             "fail": self._fail,
             "digest": self._digest,
             "tomorrow": self._tomorrow,
+            "wait": self._wait,
         }.get(word)
         if handler is None:
             self.io.say(f"? unknown: {word!r}. Slash commands start with /, e.g. /earnings. Type `help`.")
@@ -350,13 +353,23 @@ class Console:
         self.io.say(sent_sentence(report))
 
     async def _tomorrow(self, rest: str) -> None:
-        clock = self.stack.deps.clock
-        if not isinstance(clock, OffsetClock):
-            self.io.say("! this console runs on the real clock; `tomorrow` is not available")
-            return
         days = rest.strip() or "1"
         if not days.isdigit() or not 1 <= int(days) <= 366:
             self.io.say(f"`tomorrow` takes a number of days from 1 to 366 (e.g. `tomorrow 3`), not {rest!r}.")
+            return
+        await self._move_clock(timedelta(days=int(days)))
+
+    async def _wait(self, rest: str) -> None:
+        delta = parse_duration(rest)
+        if delta is None:
+            self.io.say(f"`wait` takes a duration such as 30m, 2h or 1h30m (up to 366d), not {rest!r}.")
+            return
+        await self._move_clock(delta)
+
+    async def _move_clock(self, delta: timedelta) -> None:
+        clock = self.stack.deps.clock
+        if not isinstance(clock, OffsetClock):
+            self.io.say("! this console runs on the real clock; it cannot move")
             return
         store = DigestStore(self.stack.deps.db, clock)  # type: ignore[arg-type]
         reports: list[RunReport] = []
@@ -365,9 +378,7 @@ class Console:
             reports.append(await self._run_digests())
             self._fresh_partners_data()
 
-        moved = await jump(
-            clock, store, self.stack.sandbox.state, int(days), run_digests, zone=console_zone()
-        )
+        moved = await jump(clock, store, self.stack.sandbox.state, delta, run_digests, zone=console_zone())
         self._fresh_partners_data()
         if self.saved is not None:
             self.saved.clock_offset = clock.offset

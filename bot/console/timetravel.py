@@ -1,6 +1,6 @@
 """The console's clock moves: jump ahead and deliver everything that falls due on the way, once each.
 
-A jump of N days walks the interval in time order. At every scheduled digest instant inside it the
+A jump (`tomorrow N`, `wait 2h`) walks the interval in time order. At every scheduled digest instant inside it the
 clock stops there and the real digest runner runs (its database claim keeps each digest to one send,
 even if the background scheduler ticks meanwhile). At every local midnight crossed, the sandbox earns
 a day's commission, so the next morning's digest has something to report.
@@ -8,6 +8,7 @@ a day's commission, so the next morning's digest has something to report.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta, tzinfo
@@ -27,7 +28,7 @@ Step = Callable[[], Awaitable[None]]
 class Jump:
     """What a jump did, for the sentence the console prints."""
 
-    days: int
+    delta: timedelta
     digest_runs: int = 0
     days_earned: int = 0
     commission: Decimal = Decimal("0")
@@ -58,10 +59,23 @@ def clock_line(moment: datetime, zone: tzinfo, digest_zones: list[str]) -> str:
     return text + (f" ({'; '.join(others)})" if others else "") + "."
 
 
+def parse_duration(text: str) -> timedelta | None:
+    """`90m`, `2h`, `1h30m`, `45` (minutes), `3d` → a positive duration up to a year; else None."""
+    cleaned = text.strip().lower().replace(" ", "")
+    if cleaned.isdigit():
+        cleaned += "m"
+    parts = re.findall(r"(\d+)([dhm])", cleaned)
+    if not parts or "".join(n + u for n, u in parts) != cleaned:
+        return None
+    unit = {"d": "days", "h": "hours", "m": "minutes"}
+    delta = sum((timedelta(**{unit[u]: int(n)}) for n, u in parts), timedelta(0))
+    return delta if timedelta(0) < delta <= timedelta(days=366) else None
+
+
 def changes_sentence(jump: Jump, locale: str = "en_US") -> str:
     """What the sandbox did over the jump, as a sentence."""
     if not jump.days_earned:
-        return "The sandbox did not change."
+        return "No midnight passed, so the sandbox earned nothing new."
     days = f"{jump.days_earned} day{'s' if jump.days_earned != 1 else ''}"
     parts = [f"Over {days} the sandbox earned {format_money(jump.commission, locale)} in commission"]
     if jump.paid_out:
@@ -105,19 +119,19 @@ async def jump(
     clock: OffsetClock,
     store: DigestStore,
     sandbox_state: Any,
-    days: int,
+    delta: timedelta,
     run_digests: Step,
     *,
     zone: tzinfo | None = None,
 ) -> Jump:
-    """Move `clock` `days` ahead, stopping at each digest instant (`run_digests`) and midnight (the sandbox earns)."""
+    """Move `clock` by `delta`, stopping at each digest instant (`run_digests`) and midnight (the sandbox earns)."""
     zone = zone or console_zone()
     start = clock.now()
-    end = start + timedelta(days=days)
+    end = start + delta
     stops: list[tuple[datetime, str]] = [(m, "midnight") for m in midnights(start, end, zone)]
     stops += [(i, "digest") for i in await digest_instants(store, start, end)]
     stops.sort(key=lambda stop: (stop[0], stop[1] != "midnight"))  # earn first, then send
-    result = Jump(days)
+    result = Jump(delta)
     for moment, kind in stops:
         clock.offset += moment - clock.now() + timedelta(seconds=1)
         if kind == "midnight":
