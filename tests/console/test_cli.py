@@ -2,34 +2,9 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def _env() -> dict[str, str]:
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("SLACK_", "PARTNERS_", "RECURLY_", "DATABASE_", "VAULT_", "ADMIN_", "ALLOWED_"))
-    }
-    env["PYTHONPATH"] = str(ROOT)
-    return env
-
-
-def _cli(args: list[str], stdin: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "bot.cli", *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        env=_env(),
-        cwd=cwd,
-        timeout=60,
-    )
+from tests.console.helpers import cli as _cli
 
 
 def test_console_shows_earnings_and_shares_them(tmp_path: Path) -> None:
