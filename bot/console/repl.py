@@ -158,9 +158,11 @@ class Console:
 
     def role(self, user_id: str) -> str:
         settings = self.stack.settings
+        if user_id in settings.admin_user_ids:
+            return "an admin"
         if settings.allowed_user_ids and user_id not in settings.allowed_user_ids:
             return "not in ALLOWED_USER_IDS: the bot refuses you"
-        return "an admin" if user_id in settings.admin_user_ids else "not an admin"
+        return "not an admin"
 
     def banner(self) -> str:
         channel = self.stack.standin.state.channels.get(self.session.channel_id)
@@ -168,9 +170,7 @@ class Console:
         settings = self.stack.settings
         access = ""
         if settings.allowed_user_ids:
-            access = (
-                f"ALLOWED_USER_IDS: only {', '.join(sorted(settings.allowed_user_ids))} may use the bot.\n"
-            )
+            access = f"ALLOWED_USER_IDS: only {', '.join(sorted(settings.allowed_user_ids))} (and the admins) may use the bot.\n"
         access += f"Admins (ADMIN_USER_IDS): {', '.join(sorted(settings.admin_user_ids))}.\n"
         saved = (
             f"State is kept in {self.saved.path.with_suffix('.db')} between runs (`--fresh` starts over)."

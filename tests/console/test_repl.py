@@ -83,7 +83,7 @@ async def test_allowed_user_ids_are_enforced_and_as_switches_to_any_user() -> No
     assert await console_main(io=io, admins={"U123"}, allowed={"U123"}) == 0
     banner = io.text.split("> /earnings", 1)[0]
     assert "You are U_ADMIN (not in ALLOWED_USER_IDS: the bot refuses you)" in banner
-    assert "ALLOWED_USER_IDS: only U123 may use the bot." in banner
+    assert "ALLOWED_USER_IDS: only U123 (and the admins) may use the bot." in banner
     assert "PARTNER EARNINGS" not in io.after("/earnings")
     assert "you are now U123 (@u123, an admin)" in io.text
     assert "PARTNER EARNINGS" in io.text.split("> as U123", 1)[1].split("> as U_ADMIN")[0]
