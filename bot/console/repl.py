@@ -10,14 +10,12 @@ import asyncio
 import contextlib
 import inspect
 import logging
-import re
 import shlex
-import sys
 import tempfile
 from collections.abc import Awaitable, Callable, Collection
 from datetime import timedelta
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
 from bot.clock import OffsetClock
 from bot.console.demo import DEMO_PLAN_PRICES, seed_demo_card
@@ -25,6 +23,7 @@ from bot.console.forms import Cancelled, Prompter
 from bot.console.saved import DEFAULT_DATABASE, SavedState, forget
 from bot.console.session import ConsoleSession
 from bot.console.terminal import Terminal
+from bot.console.texts import BANNER, HELP, setup_console_logging, slash_commands
 from bot.console.timetravel import changes_sentence, clock_line, console_zone, jump, parse_duration
 from bot.digest.runner import DigestRunner, RunReport
 from bot.digest.store import DigestStore
@@ -46,47 +45,10 @@ _STACK_KEYS = frozenset(
         "recurly_api_url",
     }
 )
-MANIFEST = Path(__file__).resolve().parents[2] / "manifest.yml"
 
 SetupHook = Callable[[LocalStack], Awaitable[None] | None]
 SETUP_HOOKS: list[SetupHook] = []
 """Called with the running stack before the banner (e.g. to seed demo data); append to it."""
-
-BANNER = """\
-Partners Bot offline console: the real bot, a sandbox Partners API and a stand-in Slack, all local.
-You are {user} ({role}) in #{channel}. Type a slash command: /earnings, /earnings help, /campaign …
-Buttons print as [1] Label and `click 1` presses one; modals ask field by field (`cancel` closes).
-Also: `as U_PARTNER` (another user), `in C_RANDOM`, `tomorrow`, `shape 2018|today`, `fail /v2/partners/earnings 500`.
-`help` lists everything, `quit` (or Ctrl-D) leaves. Nothing here reaches Slack or LiveChat.
-{access}{saved}"""
-
-HELP = """\
-/command [text]      send a slash command (signed, as Slack does) as the current user and channel
-click N              press button/option [N] (in a message or in the open modal)
-submit               fill in and submit the open modal again      cancel   close the open modal
-as USER              act as another user ({users}, or any id such as U123)
-in CHANNEL           post commands from another channel: {channels}
-shape 2018|today     the sandbox's earnings JSON shape            latency SECONDS   sandbox delay per answer
-fail PATH STATUS [N] sandbox answers STATUS to the next N requests under PATH (e.g. /v2/partners/earnings 503)
-fail METHOD ERROR    the stand-in Slack fails the next METHOD call (e.g. chat.postMessage not_in_channel)
-digest               deliver every daily digest that is due now (`/earnings digest on HH:MM` first)
-tomorrow [N]         jump 1 (or N) days ahead: every digest due on the way goes out, the sandbox earns overnight
-wait DURATION        move the clock e.g. 30m, 2h or 1h30m ahead, the same way
-help                 this text                                    quit     leave (also Ctrl-D)"""
-
-
-def slash_commands() -> list[tuple[str, str]]:
-    """`(command, usage hint)` from manifest.yml, when it is there."""
-    if not MANIFEST.exists():
-        return []
-    found = []
-    for match in re.finditer(
-        r"-\s*command:\s*(/\S+)(?:(?!\n\s*-\s*command:).)*?usage_hint:\s*\"?([^\"\n]*)",
-        MANIFEST.read_text(encoding="utf-8"),
-        flags=re.S,
-    ):
-        found.append((match.group(1), match.group(2).strip()))
-    return found
 
 
 def console_settings_overrides(
@@ -502,23 +464,6 @@ async def _console_main(
         return await console.run()
     finally:
         await stack.close()
-
-
-class _ShortFormatter(logging.Formatter):
-    """One line per warning (no traceback); errors keep theirs, since they are bugs to look at."""
-
-    def format(self, record: logging.LogRecord) -> str:
-        if record.levelno < logging.ERROR and record.exc_info and record.levelno > logging.DEBUG:
-            record = logging.makeLogRecord({**record.__dict__, "exc_info": None, "exc_text": None})
-        return super().format(record)
-
-
-def setup_console_logging(level: str = "WARNING", stream: TextIO | None = None) -> None:
-    """Bot warnings and errors on stderr, short; Bolt's 'unhandled request' advice silenced."""
-    handler = logging.StreamHandler(stream or sys.stderr)
-    handler.setFormatter(_ShortFormatter("  (log %(levelname)s %(name)s) %(message)s"))
-    logging.basicConfig(level=level.upper(), handlers=[handler], force=True)
-    logging.getLogger("slack_bolt").setLevel(max(logging.ERROR, logging.getLogger().level))
 
 
 def run_console(
