@@ -70,7 +70,9 @@ async def test_tomorrow_delivers_digests_with_changes_since_the_day_before() -> 
     assert text.count("DAILY EARNINGS") == 2
     first, second = text.split("DAILY EARNINGS")[1:3]
     assert "first digest for this channel" in first
+    assert "changes since the previous digest" not in first  # nothing to compare with yet
     assert "first digest" not in second
+    assert "changes since the previous digest" in second
     assert "▲" in second  # the sandbox earned commission overnight
     assert text.count("1 digest went out on the way.") == 2
     assert text.rstrip().endswith(
