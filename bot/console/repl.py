@@ -192,9 +192,14 @@ class Console:
                 if answer in done:
                     return answer.result()
                 await self.session.settle()
-                self.io.say("")  # end the waiting prompt's line
-                if self.session.catch_up():
-                    self.io.say(prompt.rstrip() + " (waiting for your next line)")
+                if self.session.has_news():
+                    self.io.say("")  # end the waiting prompt's line
+                    self.session.catch_up()
+                    reprompt = getattr(self.io, "reprompt", None)
+                    if reprompt is not None:
+                        reprompt(prompt)
+                    else:
+                        self.io.say(prompt.rstrip() + " (still waiting for your next line)")
         finally:
             if not answer.done():
                 answer.cancel()

@@ -184,6 +184,10 @@ class ConsoleSession(Recorder):
         self._idle_snap = self.snapshot()
         return shown
 
+    def has_news(self) -> bool:
+        """Whether `catch_up()` would print anything."""
+        return self._idle_snap is not None and bool(self._events_since(self._idle_snap, own=True))
+
     def changed(self) -> Callable[[], bool]:
         """A predicate: has the stand-in recorded anything new since now?"""
         return self._changed_since(self._signature())

@@ -65,6 +65,11 @@ class Terminal:
             self.stdout.flush()
         return line
 
+    def reprompt(self, prompt: str) -> None:
+        """Show `prompt` again after the bot printed something while the console waited for a line."""
+        self.stdout.write(prompt)
+        self.stdout.flush()
+
     def say(self, text: str) -> None:
         self.stdout.write(text + "\n")
         self.stdout.flush()
