@@ -95,3 +95,12 @@ async def test_a_zone_typo_gets_the_closest_zones() -> None:
     assert await console_main(io=io) == 0
     assert "Did you mean `Europe/Warsaw`?" in io.after("/earnings digest on 9am warsaw")
     assert "`Europe/London`" in io.after("/earnings digest on 9am Europe")
+
+
+async def test_a_landing_page_without_a_domain_gets_a_precise_message() -> None:
+    io = ScriptedIO(
+        ["/campaign", "Spring promo", "1", "", "", "http://x", "https://example.com/spring", "quit"]
+    )
+    assert await console_main(io=io) == 0
+    assert "  ! `x` is not a full site name: add its domain ending, e.g. https://example.com/offer" in io.text
+    assert "New campaign Spring promo" in io.text  # fixed at the prompt, the campaign is created

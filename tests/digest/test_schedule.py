@@ -18,6 +18,7 @@ from bot.digest.schedule import (
     parse_zone,
     scheduled_at,
 )
+from bot.timezones import web_address_problem
 
 WARSAW = parse_zone("Europe/Warsaw")
 NEW_YORK = parse_zone("America/New_York")
@@ -229,3 +230,23 @@ def test_a_digest_turned_back_on_before_todays_time_is_due_today():
     schedule = Schedule(time(12, 0), WARSAW, on_again)
     assert next_digest(schedule, on_again) == datetime(2026, 11, 25, 11, 0, tzinfo=UTC)
     assert due_dates(schedule, datetime(2026, 11, 25, 11, 0, tzinfo=UTC)) == [date(2026, 11, 25)]
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("http://x", "`x` is not a full site name"),
+        ("https://example.", "`example.` is not a full site name"),
+        ("ftp://example.com", "must start with http:// or https://"),
+        ("example.com/offer", "must start with http:// or https://"),
+        ("https://", "no site name"),
+        ("https://exa mple.com", "without spaces"),
+    ],
+)
+def test_landing_pages_get_a_precise_message(text, problem):
+    found = web_address_problem(text)
+    assert found is not None and problem in found
+
+
+def test_a_good_landing_page_passes():
+    assert web_address_problem("https://example.com/offer?a=1") is None
