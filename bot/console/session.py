@@ -389,7 +389,7 @@ class ConsoleSession(Recorder):
                 )
             else:
                 if not confirmed:
-                    answer = await self.io.ask(f"Submit ({text_of(view.get('submit'))})? [y/N] ")
+                    answer = await self.io.ask(self._confirm_prompt(stored))
                     if answer is None or answer.strip().lower() in ("quit", "exit"):
                         raise Cancelled(eof=True)
                     if answer.strip().lower() not in ("y", "yes"):
@@ -408,6 +408,19 @@ class ConsoleSession(Recorder):
         if self._pending_snap is not None:
             self.report(self._pending_snap)
         return True
+
+    def _confirm_prompt(self, stored: StoredView) -> str:
+        """`Press [5] Confirm? [y/N] (or `click 6` for Back) `: the modal's own buttons by number."""
+        numbers = {
+            control.kind: number
+            for number, (control, source) in self.controls.items()
+            if source.view_id == stored.id and control.kind in (VIEW_SUBMIT, VIEW_CLOSE)
+        }
+        submit = text_of(stored.view.get("submit"))
+        close = text_of(stored.view.get("close")) or "Cancel"
+        press = f"[{numbers[VIEW_SUBMIT]}] " if VIEW_SUBMIT in numbers else ""
+        back = f" (or `click {numbers[VIEW_CLOSE]}` for {close})" if VIEW_CLOSE in numbers else ""
+        return f"Press {press}{submit}? [y/N]{back} "
 
     async def follow_views(self) -> None:
         """Show the user's top modal when it is new or changed; fill it in if it asks for anything."""

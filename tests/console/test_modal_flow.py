@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -132,7 +133,7 @@ async def test_modal_prompts_revalidates_follows_updates_and_confirms(stack: Loc
     assert "Name [bad] (Enter keeps it): good" in out
     assert "Working…" in out
     assert "Create good on business?" in out
-    assert "Submit (Create)? [y/N] y" in out
+    assert re.search(r"Press \[\d+\] Create\? \[y/N\] \(or `click \d+` for Cancel\) y", out)
     assert "[Partners Bot in #general]\nCreated good on business" in out
     submissions = stack.deps.extras["test_modal"]["submissions"]
     assert submissions[-1]["plan"]["v"]["selected_option"]["value"] == "business"

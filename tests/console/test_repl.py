@@ -23,7 +23,9 @@ async def test_back_has_a_number_and_keeps_the_chosen_plan() -> None:
     assert await console_main(io=io) == 0
     text = io.text
     confirm = text.split("+-- Confirm subscription")[1]
-    assert re.search(r"\[\d+\] Confirm  \[\d+\] Back", confirm)
+    found = re.search(r"\[(\d+)\] Confirm  \[(\d+)\] Back", confirm)
+    assert found
+    assert f"Press [{found[1]}] Confirm? [y/N] (or `click {found[2]}` for Back) n" in confirm
     back = text.split("[modal closed: Confirm subscription]", 1)[1]
     assert "Plan [Team — $41.00 per seat per month] (Enter keeps it): " in back
     assert "Seats [3] (Enter keeps it): " in back
