@@ -29,7 +29,6 @@ class Jump:
     """What a jump did, for the sentence the console prints."""
 
     delta: timedelta
-    digest_runs: int = 0
     days_earned: int = 0
     commission: Decimal = Decimal("0")
     paid_out: Decimal = Decimal("0")
@@ -143,7 +142,6 @@ async def jump(
                 result.requested.append(Decimal(str(moved["withdrawal_requested"]["amount"])))
         else:
             await run_digests()
-            result.digest_runs += 1
     clock.offset += end - clock.now()
     await run_digests()  # anything still due at the end (a retry, a digest exactly at `end`)
     return result
