@@ -9,6 +9,19 @@ from collections.abc import Sequence
 from bot.commands import COMMAND_MODULES
 from bot.settings import SettingsError
 
+# Shown under each subcommand's --help: which settings (environment or .env) it reads.
+SETTINGS_NEEDED = {
+    "run": "Settings: none for the offline console; with SLACK_BOT_TOKEN it is `serve` (or `socket` "
+    "when SLACK_APP_TOKEN is set) and needs what they need.",
+    "serve": "Settings: SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET, PARTNERS_API_TOKEN; also DATABASE_URL, "
+    "ADMIN_USER_IDS, ALLOWED_USER_IDS, VAULT_KEY (for /subscribe) and the rest of .env.example.",
+    "socket": "Settings: SLACK_BOT_TOKEN, SLACK_APP_TOKEN, PARTNERS_API_TOKEN; also DATABASE_URL, "
+    "ADMIN_USER_IDS, ALLOWED_USER_IDS, VAULT_KEY (for /subscribe) and the rest of .env.example.",
+    "db": "Settings: DATABASE_URL.",
+    "audit": "Settings: DATABASE_URL.",
+    "console": "Settings: none; ADMIN_USER_IDS and ALLOWED_USER_IDS are honoured when set.",
+}
+
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
@@ -18,6 +31,12 @@ def build_parser() -> argparse.ArgumentParser:
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for module in COMMAND_MODULES:
         module.add_parser(subparsers)
+    for name, sub in subparsers.choices.items():
+        sub.epilog = sub.epilog or SETTINGS_NEEDED.get(name)
+        for action in sub._actions:  # actions such as `db upgrade` say what their command needs
+            if isinstance(action, argparse._SubParsersAction):
+                for child in action.choices.values():
+                    child.epilog = child.epilog or sub.epilog
     return parser
 
 

@@ -114,12 +114,12 @@ def build_partners_client(settings: Settings) -> PartnersClient:
 async def open_services(settings: Settings, *, clock: Clock | None = None) -> Services:
     """Build every service once, open the connections and migrate the database (no scheduler yet)."""
     clock = clock or SystemClock()
+    db = Database(settings.database_url)  # first: a bad DATABASE_URL raises before anything opens
     # Created here, inside the running loop, and shared by the Slack client and every reply.
     http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10, connect=3))
     slack = build_slack_client(settings)
     slack.session = http
     partners = build_partners_client(settings)
-    db = Database(settings.database_url)
     try:
         await partners.start()
         problem = await db.unreachable()

@@ -13,7 +13,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
-from yarl import URL
+
+from bot.timezones import web_address_problem
 
 NAME_BLOCK = "campaign_name"
 PRODUCT_BLOCK = "campaign_product"
@@ -130,13 +131,9 @@ class CampaignRequest(BaseModel):
         text = str(value).strip() if value is not None else ""
         if not text:
             return None
-        try:
-            url = URL(text)
-            ok = url.scheme in ("http", "https") and bool(url.host) and "." in (url.host or "")
-        except (ValueError, TypeError):
-            ok = False
-        if not ok:
-            raise _problem("The landing page must be a web address starting with http:// or https://")
+        problem = web_address_problem(text)
+        if problem is not None:
+            raise _problem(problem)
         return text
 
     def idempotency_payload(self) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -19,7 +20,12 @@ T = TypeVar("T")
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("cards", help="the encrypted card vault used by /subscribe")
+    parser = subparsers.add_parser(
+        "cards",
+        help="the encrypted card vault used by /subscribe",
+        description="The encrypted card vault used by /subscribe.",
+        epilog="Settings: VAULT_KEY and DATABASE_URL (new-key needs none).",
+    )
     actions = parser.add_subparsers(dest="cards_command", required=True, metavar="ACTION")
     load = actions.add_parser(
         "import",
@@ -31,16 +37,25 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     )
     load.add_argument("file", type=Path, help="JSON file; delete it once imported")
     load.set_defaults(func=run_import)
-    listing = actions.add_parser("list", help="label, brand, last 4 digits and expiry of every card")
+    load.epilog = "Settings: VAULT_KEY and DATABASE_URL."
+    listing = actions.add_parser(
+        "list",
+        help="label, brand, last 4 digits and expiry of every card",
+        epilog="Settings: VAULT_KEY and DATABASE_URL.",
+    )
     listing.set_defaults(func=run_list)
-    remove = actions.add_parser("remove", help="delete a card by label")
+    remove = actions.add_parser(
+        "remove", help="delete a card by label", epilog="Settings: VAULT_KEY and DATABASE_URL."
+    )
     remove.add_argument("label")
     remove.set_defaults(func=run_remove)
     rotate = actions.add_parser(
-        "rotate-key", help="re-encrypt every card with the first key of VAULT_KEY (keep old keys after it)"
+        "rotate-key",
+        help="re-encrypt every card with the first key of VAULT_KEY (keep old keys after it)",
+        epilog="Settings: VAULT_KEY (new key first, then the old ones) and DATABASE_URL.",
     )
     rotate.set_defaults(func=run_rotate)
-    key = actions.add_parser("new-key", help="print a new random key for VAULT_KEY")
+    key = actions.add_parser("new-key", help="print a new random key for VAULT_KEY", epilog="Settings: none.")
     key.set_defaults(func=run_new_key)
 
 
@@ -80,6 +95,13 @@ def run_import(args: argparse.Namespace) -> int:
         print(f"rejected {problem}", file=sys.stderr)
     if problems:
         print("Nothing was imported: fix the cards above and run the import again.", file=sys.stderr)
+        return 1
+    if not cards:
+        print(
+            f"partners-bot: nothing was imported: {args.file} holds no card "
+            "(put one card object, or a list of them, in it)",
+            file=sys.stderr,
+        )
         return 1
 
     async def store(vault: CardVault) -> list[str]:
@@ -140,11 +162,25 @@ def run_rotate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _has_vault_key() -> bool:
+    try:
+        settings = load_settings()
+    except SettingsError:  # another setting is broken: the first-time advice is still right
+        return bool(os.environ.get("VAULT_KEY", "").strip())
+    return settings.vault_key is not None and bool(settings.vault_key.get_secret_value().strip())
+
+
 def run_new_key(args: argparse.Namespace) -> int:
     print(new_key())
-    print(
-        "Put it first in VAULT_KEY (comma-separated, e.g. VAULT_KEY=new,old), run "
-        "`partners-bot cards rotate-key`, then drop the old key.",
-        file=sys.stderr,
-    )
+    if _has_vault_key():
+        advice = (
+            "To rotate: put it first in VAULT_KEY (comma-separated, e.g. VAULT_KEY=new,old), run "
+            "`partners-bot cards rotate-key`, then drop the old key."
+        )
+    else:
+        advice = (
+            "Put it in .env as VAULT_KEY=<the key above> and keep a copy somewhere safe: cards stored "
+            "with it cannot be read without it. Then add a card with `partners-bot cards import FILE`."
+        )
+    print(advice, file=sys.stderr)
     return 0

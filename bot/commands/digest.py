@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import sys
 from collections.abc import Sequence
 from typing import Any, TextIO
@@ -21,11 +22,26 @@ from bot.partners.errors import PartnersError
 from bot.services import open_services
 from bot.settings import Settings, load_settings
 
+RUN_SETTINGS = (
+    "Settings: PARTNERS_API_TOKEN, SLACK_BOT_TOKEN (not with --dry-run) and DATABASE_URL; "
+    "LOCALE formats the amounts."
+)
+
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("digest", help="the daily earnings digest")
+    parser = subparsers.add_parser(
+        "digest",
+        help="the daily earnings digest",
+        description="The daily earnings digest.",
+        epilog=RUN_SETTINGS,
+    )
     actions = parser.add_subparsers(dest="digest_command", required=True, metavar="ACTION")
-    run = actions.add_parser("run", help="deliver every digest that is due now and not yet delivered")
+    run = actions.add_parser(
+        "run",
+        help="deliver every digest that is due now and not yet delivered",
+        description="Deliver every digest that is due now and not yet delivered (for cron).",
+        epilog=RUN_SETTINGS,
+    )
     run.add_argument("--dry-run", action="store_true", help="print the messages instead of sending them")
     run.add_argument(
         "--channel",
@@ -108,4 +124,7 @@ def run_command(args: argparse.Namespace) -> int:
     settings = load_settings()
     settings.require("PARTNERS_API_TOKEN", *(() if args.dry_run else ("SLACK_BOT_TOKEN",)))
     setup_logging(settings.log_level, secrets_of(settings))
+    if settings.log_level != "DEBUG":
+        # Migrations run first; their INFO lines would bury the digests (or cron's one-line report).
+        logging.getLogger("alembic").setLevel(logging.WARNING)
     return asyncio.run(run_digests(settings, channels=args.channel, dry_run=args.dry_run))

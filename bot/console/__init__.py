@@ -2,7 +2,13 @@
 
 - `render`: Block Kit → text (`render_message`, `render_view`, `render_blocks`; pure functions).
 - `forms`: a modal as prompts (`run_form`, `state_values`, `view_fields`).
-- `session`: `ConsoleSession` sends commands/clicks/submissions and prints what the bot did.
+- `mrkdwn`: Slack mrkdwn → terminal text (ANSI styles on a terminal, emoji as Unicode).
+- `events`: what the stand-in Slack recorded since a snapshot, as titled events.
+- `session`: `ConsoleSession` sends commands/clicks/submissions and prints what the bot did,
+  including what it posts on its own.
+- `timetravel`: `tomorrow` / `wait`: move the clock, delivering every digest due on the way.
+- `saved`: the state kept between runs beside data/console.db.
+- `texts`: banner, help and logging setup.
 - `repl`: `Console` (the command loop), `run_console` (blocking entry point).
 """
 

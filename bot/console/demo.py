@@ -25,6 +25,7 @@ DEMO_CARD = {
     "cvv": "123",
     "address1": "1 Demo Street",
     "city": "Wroclaw",
+    "state": "Lower Silesia",
     "zip": "50-001",
     "country": "PL",
 }

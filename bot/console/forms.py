@@ -18,6 +18,9 @@ from bot.slack_standin import element_value, input_elements
 
 JsonDict = dict[str, Any]
 CANCEL_WORDS = ("cancel",)
+QUIT_WORDS = ("quit", "exit")
+CLEAR_WORDS = ("-", "none")
+_UNSET: Any = object()  # "not answered yet", unlike None ("answered: empty")
 _OPTION_KINDS = ("static_select", "radio_buttons", "external_select")
 _MULTI_OPTION_KINDS = ("multi_static_select", "checkboxes", "multi_external_select")
 _USER_KINDS = ("users_select", "multi_users_select")
@@ -39,7 +42,10 @@ class Prompter(Protocol):
 
 
 class Cancelled(Exception):
-    """The user typed `cancel` (or input ended) while a modal was asking questions."""
+    """The user typed `cancel` (or `quit`, or input ended) while a modal was asking questions.
+
+    `eof` means the console should end too (end of input or `quit`).
+    """
 
     def __init__(self, eof: bool = False) -> None:
         super().__init__("end of input" if eof else "cancelled")
@@ -249,9 +255,13 @@ async def ask_field(
     users: Mapping[str, str] | None = None,
     channels: Mapping[str, str] | None = None,
     error: str | None = None,
-    previous: Any = None,
+    previous: Any = _UNSET,
 ) -> Any:
-    """Ask for one input until the answer is acceptable; empty keeps the default / skips optional."""
+    """Ask for one input until the answer is acceptable.
+
+    Enter keeps the current value (`previous` if answered before, else the element's initial value)
+    or skips an optional field; `-` or `none` empties an optional field; `quit` ends the console.
+    """
     users, channels = users or {}, channels or {}
     kind = INPUT_NAMES.get(field.kind, field.kind)
     head = f"{field.label} ({kind}{', optional' if field.optional else ''})"
@@ -264,15 +274,27 @@ async def ask_field(
     multi = field.kind in _MULTI_OPTION_KINDS or field.kind.startswith("multi_")
     if multi and options:
         io.say("  (several: separate numbers with commas)")
-    keep = previous if previous is not None else default_of(field)
-    shown = f" [{show_value(keep)}]" if keep not in (None, "", []) else ""
+    keep = previous if previous is not _UNSET else default_of(field)
+    has_value = keep not in (None, "", [])
+    shown = f" [{show_value(keep)}]" if has_value else ""
+    if field.optional:
+        how = " (Enter keeps it, - clears it)" if has_value else " (Enter skips)"
+    else:
+        how = " (Enter keeps it)" if has_value else ""
     while True:
-        raw = await io.ask(f"{field.label}{shown}: ")
+        raw = await io.ask(f"{field.label}{shown}{how}: ")
         if raw is None:
             raise Cancelled(eof=True)
         raw = raw.strip()
         if raw.lower() in CANCEL_WORDS:
             raise Cancelled()
+        if raw.lower() in QUIT_WORDS:
+            raise Cancelled(eof=True)
+        if raw.lower() in CLEAR_WORDS and field.optional:
+            return None
+        if raw.lower() in CLEAR_WORDS:
+            io.say("  ! required: this field cannot be empty (or type `cancel` to close the modal)")
+            continue
         if not raw:
             if keep not in (None, "", []):
                 return keep
@@ -302,13 +324,16 @@ async def run_form(
     *,
     users: Mapping[str, str] | None = None,
     channels: Mapping[str, str] | None = None,
+    answers: dict[str, Any] | None = None,
 ) -> Any:
     """Ask every input of `view`, submit, re-ask the fields the app flagged; return the final ack body.
 
-    Raises `Cancelled` when the user types `cancel` or input ends.
+    `answers` (keyed by block_id) holds what was typed before, e.g. when Back shows the form again:
+    those become the values Enter keeps. It is updated in place. Raises `Cancelled` when the user
+    types `cancel` or `quit`, or input ends.
     """
     fields = view_fields(view)
-    answers: dict[str, Any] = {}
+    answers = {} if answers is None else answers
     todo: dict[str, str | None] = {f.block_id: None for f in fields}
     while True:
         for field in fields:
@@ -319,7 +344,7 @@ async def run_form(
                     users=users,
                     channels=channels,
                     error=todo[field.block_id],
-                    previous=answers.get(field.block_id),
+                    previous=answers.get(field.block_id, _UNSET),
                 )
         ack = await submit(state_values(view, answers))
         errors = errors_of(ack)

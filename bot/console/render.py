@@ -1,7 +1,9 @@
 """Block Kit → readable terminal text (pure functions, no I/O).
 
-Interactive elements become numbered controls (`[1] Share in channel`); the caller decides the
-first number (`start`) and keeps the returned `Control`s so `click N` can press them.
+Interactive elements become numbered controls (`[1] Share in channel`, always indented two spaces;
+a modal's Submit and Close buttons too); the caller decides the first number (`start`) and keeps the
+returned `Control`s so `click N` can press them. mrkdwn styles become ANSI with `ansi=True`, else
+their markers are dropped; emoji codes become Unicode.
 """
 
 from __future__ import annotations
@@ -10,10 +12,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.console.mrkdwn import tidy_mrkdwn
+from bot.console.mrkdwn import render_mrkdwn
 
 RULE = "-" * 48
 CLICKABLE = ("button", "overflow", "static_select", "radio_buttons", "checkboxes")
+CONTROL_INDENT = "  "
+# Pseudo element kinds for a modal's own buttons: `click N` submits or closes the modal.
+VIEW_SUBMIT, VIEW_CLOSE = "view_submit", "view_close"
 INPUT_NAMES = {
     "plain_text_input": "text",
     "number_input": "number",
@@ -77,15 +82,25 @@ class Rendered:
 class _Out:
     """Accumulates lines and numbers controls."""
 
-    def __init__(self, start: int, users: Mapping[str, str], channels: Mapping[str, str]) -> None:
+    def __init__(
+        self,
+        start: int,
+        users: Mapping[str, str],
+        channels: Mapping[str, str],
+        *,
+        ansi: bool = False,
+        inputs: bool = True,
+    ) -> None:
         self.lines: list[str] = []
         self.controls: list[Control] = []
         self.next = start
         self.users = users
         self.channels = channels
+        self.ansi = ansi
+        self.inputs = inputs  # False when the form prompts list the inputs instead
 
     def md(self, text: str) -> str:
-        return tidy_mrkdwn(text, self.users, self.channels)
+        return render_mrkdwn(text, self.users, self.channels, ansi=self.ansi)
 
     def add(self, text: str, indent: str = "") -> None:
         for line in text.split("\n"):
@@ -109,7 +124,7 @@ def text_of(obj: Any, out: _Out | None = None) -> str:
         return obj
     text = str(obj.get("text", ""))
     if obj.get("type") == "mrkdwn":
-        return out.md(text) if out else tidy_mrkdwn(text)
+        return out.md(text) if out else render_mrkdwn(text)
     return text
 
 
@@ -119,8 +134,6 @@ def _field_line(text: str) -> str:
     if len(lines) < 2:
         return lines[0] if lines else ""
     label = lines[0]
-    if len(label) > 2 and label[0] == label[-1] and label[0] in "*_":
-        label = label[1:-1]
     return f"{label.rstrip(':')}: {'; '.join(lines[1:])}"
 
 
@@ -133,19 +146,19 @@ def _element(out: _Out, element: Mapping[str, Any], block_id: str | None, indent
             line += " (danger)"
         if element.get("url"):
             line += f" -> {element['url']}"
-        out.add(line, indent)
+        out.add(line, CONTROL_INDENT)
     elif kind in ("overflow", "static_select", "radio_buttons", "checkboxes"):
         name = text_of(element.get("placeholder"), out) or {"overflow": "More"}.get(kind, "Choose")
         options = list(element.get("options") or [])
         for group in element.get("option_groups") or []:
             options.extend(group.get("options") or [])
-        out.add(f"{name}:", indent)
+        out.add(f"{name}:", CONTROL_INDENT)
         for option in options:
             label = text_of(option.get("text"), out)
             line = out.control(label, kind, element, block_id, option=dict(option))
             if option.get("description"):
                 line += f" - {text_of(option['description'], out)}"
-            out.add(line, indent + "  ")
+            out.add(line, CONTROL_INDENT * 2)
     elif kind == "image":
         out.add(f"[image: {element.get('alt_text', '')}]", indent)
     elif kind in ("plain_text", "mrkdwn"):
@@ -163,7 +176,8 @@ def _rich_text(out: _Out, block: Mapping[str, Any]) -> None:
             if kind == "text":
                 text = e.get("text", "")
                 style = e.get("style") or {}
-                parts.append(f"*{text}*" if style.get("bold") and text.strip() else text)
+                bold = style.get("bold") and text.strip() and out.ansi
+                parts.append(f"\x1b[1m{text}\x1b[0m" if bold else text)
             elif kind == "link":
                 text = e.get("text")
                 parts.append(f"{text} ({e.get('url')})" if text else str(e.get("url", "")))
@@ -172,7 +186,7 @@ def _rich_text(out: _Out, block: Mapping[str, Any]) -> None:
             elif kind == "channel":
                 parts.append("#" + out.channels.get(e.get("channel_id", ""), e.get("channel_id", "")))
             elif kind == "emoji":
-                parts.append(f":{e.get('name')}:")
+                parts.append(out.md(f":{e.get('name')}:"))
             elif kind == "date":
                 parts.append(e.get("fallback") or str(e.get("timestamp", "")))
             else:
@@ -195,6 +209,8 @@ def _rich_text(out: _Out, block: Mapping[str, Any]) -> None:
 
 
 def _input(out: _Out, block: Mapping[str, Any]) -> None:
+    if not out.inputs:
+        return
     element = block.get("element") or {}
     label = text_of(block.get("label"), out) or block.get("block_id", "input")
     kind = INPUT_NAMES.get(element.get("type", ""), element.get("type", "input"))
@@ -240,7 +256,7 @@ def _block(out: _Out, block: Mapping[str, Any], index: int) -> None:
     elif kind == "input":
         _input(out, block)
     elif kind == "markdown":
-        out.add(str(block.get("text", "")))
+        out.add(out.md(str(block.get("text", ""))))
     elif kind == "video":
         out.add(f"[video: {text_of(block.get('title'), out)}]")
     else:
@@ -253,12 +269,15 @@ def render_blocks(
     start: int = 1,
     users: Mapping[str, str] | None = None,
     channels: Mapping[str, str] | None = None,
+    ansi: bool = False,
+    inputs: bool = True,
 ) -> Rendered:
     """Render Block Kit blocks; controls are numbered from `start`.
 
-    `users`/`channels` map ids to names for `<@U…>`/`<#C…>` mentions.
+    `users`/`channels` map ids to names for `<@U…>`/`<#C…>` mentions. `inputs=False` leaves input
+    blocks out (the form prompts show them).
     """
-    out = _Out(start, users or {}, channels or {})
+    out = _Out(start, users or {}, channels or {}, ansi=ansi, inputs=inputs)
     for index, block in enumerate(blocks):
         _block(out, block, index)
     return Rendered("\n".join(out.lines), out.controls)
@@ -270,14 +289,15 @@ def render_message(
     start: int = 1,
     users: Mapping[str, str] | None = None,
     channels: Mapping[str, str] | None = None,
+    ansi: bool = False,
 ) -> Rendered:
     """A message (or a response_url/ack payload): its blocks, else its text; plus legacy attachments."""
     users, channels = users or {}, channels or {}
     blocks = message.get("blocks") or []
     if blocks:
-        rendered = render_blocks(blocks, start=start, users=users, channels=channels)
+        rendered = render_blocks(blocks, start=start, users=users, channels=channels, ansi=ansi)
     else:
-        rendered = Rendered(tidy_mrkdwn(str(message.get("text") or ""), users, channels))
+        rendered = Rendered(render_mrkdwn(str(message.get("text") or ""), users, channels, ansi=ansi))
     lines = [rendered.text] if rendered.text else []
     for attachment in message.get("attachments") or []:
         inner = render_message(
@@ -287,13 +307,13 @@ def render_message(
             start=start + len(rendered.controls),
             users=users,
             channels=channels,
+            ansi=ansi,
         )
         rendered.controls.extend(inner.controls)
         body = [f"| {line}" for line in inner.text.strip("\n").split("\n") if line.strip()]
         for item in attachment.get("fields") or []:
-            body.append(
-                f"| {item.get('title', '')}: {tidy_mrkdwn(str(item.get('value', '')), users, channels)}"
-            )
+            value = render_mrkdwn(str(item.get("value", "")), users, channels, ansi=ansi)
+            body.append(f"| {item.get('title', '')}: {value}")
         lines.extend(body)
     rendered.text = "\n".join(lines)
     return rendered
@@ -305,18 +325,27 @@ def render_view(
     start: int = 1,
     users: Mapping[str, str] | None = None,
     channels: Mapping[str, str] | None = None,
+    ansi: bool = False,
+    inputs: bool = True,
 ) -> Rendered:
-    """A modal (or Home tab) framed by its title and its Submit/Close labels."""
+    """A modal (or Home tab) framed by its title, with numbered Submit and Close buttons at the foot."""
     title = text_of(view.get("title")) or ("Home" if view.get("type") == "home" else "Modal")
     head = f"+-- {title} " + "-" * max(4, 44 - len(title))
-    rendered = render_blocks(view.get("blocks") or [], start=start, users=users, channels=channels)
+    rendered = render_blocks(
+        view.get("blocks") or [], start=start, users=users, channels=channels, ansi=ansi, inputs=inputs
+    )
+    number = start + len(rendered.controls)
     buttons = []
-    if view.get("submit"):
-        buttons.append(f"<{text_of(view['submit'])}>")
-    if view.get("type") != "home":
-        buttons.append(f"<{text_of(view.get('close')) or 'Cancel'}>")
+    for kind, label in (
+        (VIEW_SUBMIT, text_of(view.get("submit")) if view.get("submit") else None),
+        (VIEW_CLOSE, (text_of(view.get("close")) or "Cancel") if view.get("type") != "home" else None),
+    ):
+        if label:
+            rendered.controls.append(Control(number, label, kind, kind, None, {}))
+            buttons.append(f"[{number}] {label}")
+            number += 1
     body = [f"| {line}".rstrip() for line in rendered.text.split("\n")] if rendered.text else []
-    foot = "+-- " + " ".join(buttons) + " " + "-" * max(4, 44 - len(" ".join(buttons)))
+    foot = "+-- " + "  ".join(buttons) + " " + "-" * max(4, 44 - len("  ".join(buttons)))
     rendered.text = "\n".join([head, *body, foot])
     return rendered
 

@@ -7,25 +7,29 @@ what you see is what the production code sends to Slack, rendered as text.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import inspect
 import logging
-import re
 import shlex
-import sys
 import tempfile
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection
 from datetime import timedelta
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
 from bot.clock import OffsetClock
 from bot.console.demo import DEMO_PLAN_PRICES, seed_demo_card
 from bot.console.forms import Cancelled, Prompter
+from bot.console.saved import DEFAULT_DATABASE, SavedState, forget
 from bot.console.session import ConsoleSession
 from bot.console.terminal import Terminal
+from bot.console.texts import BANNER, HELP, setup_console_logging, slash_commands
+from bot.console.timetravel import changes_sentence, clock_line, console_zone, jump, parse_duration
+from bot.digest.runner import RunReport
 from bot.local_stack import SANDBOX_TOKEN, LocalStack, start_local_stack
 from bot.sandbox import SandboxOptions
-from bot.settings import Settings
+from bot.settings import SLACK_USER_ID, Settings
+from bot.slack_standin import StandinUser
 
 DEFAULT_USER = "U_ADMIN"
 DEFAULT_CHANNEL = "C_GENERAL"
@@ -40,70 +44,44 @@ _STACK_KEYS = frozenset(
         "recurly_api_url",
     }
 )
-MANIFEST = Path(__file__).resolve().parents[2] / "manifest.yml"
 
 SetupHook = Callable[[LocalStack], Awaitable[None] | None]
 SETUP_HOOKS: list[SetupHook] = []
 """Called with the running stack before the banner (e.g. to seed demo data); append to it."""
 
-BANNER = """\
-Partners Bot offline console: the real bot, a sandbox Partners API and a stand-in Slack, all local.
-You are {user} (admin) in #{channel}. Type a slash command: /earnings, /earnings help, /campaign …
-Buttons print as [1] Label and `click 1` presses one; modals ask field by field (`cancel` closes).
-Also: `as U_PARTNER` (another user), `in C_RANDOM`, `shape 2018|today`, `latency 2`, `fail /v2/partners/earnings 500`.
-`help` lists everything, `quit` (or Ctrl-D) leaves. Nothing here reaches Slack or LiveChat."""
 
-HELP = """\
-/command [text]      send a slash command (signed, as Slack does) as the current user and channel
-click N              press button/option [N] (in a message or in the open modal)
-submit               fill in and submit the open modal again      cancel   close the open modal
-as USER              act as another user: {users}
-in CHANNEL           post commands from another channel: {channels}
-shape 2018|today     the sandbox's earnings JSON shape            latency SECONDS   sandbox delay per answer
-fail PATH STATUS [N] sandbox answers STATUS to the next N requests under PATH (e.g. /v2/partners/earnings 503)
-fail METHOD ERROR    the stand-in Slack fails the next METHOD call (e.g. chat.postMessage not_in_channel)
-digest               deliver every daily digest that is due now (`/earnings digest on HH:MM` first)
-tomorrow             jump a day ahead: the sandbox earns commission overnight, then due digests go out
-help                 this text                                    quit     leave (also Ctrl-D)"""
+def console_settings_overrides(
+    database_url: str,
+    admin: str = DEFAULT_USER,
+    *,
+    admins: Collection[str] = (),
+    allowed: Collection[str] = (),
+    vault_key: str | None = None,
+) -> dict[str, Any]:
+    """Every setting explicitly (defaults), so nothing else leaks in from the environment or `.env`.
 
-
-def slash_commands() -> list[tuple[str, str]]:
-    """`(command, usage hint)` from manifest.yml, when it is there."""
-    if not MANIFEST.exists():
-        return []
-    found = []
-    for match in re.finditer(
-        r"-\s*command:\s*(/\S+)(?:(?!\n\s*-\s*command:).)*?usage_hint:\s*\"?([^\"\n]*)",
-        MANIFEST.read_text(encoding="utf-8"),
-        flags=re.S,
-    ):
-        found.append((match.group(1), match.group(2).strip()))
-    return found
-
-
-def console_settings_overrides(database_url: str, admin: str = DEFAULT_USER) -> dict[str, Any]:
-    """Every setting explicitly (defaults), so nothing leaks in from the environment or `.env`."""
+    Only who may do what does: `admins` (ADMIN_USER_IDS; `admin` when empty) and `allowed`
+    (ALLOWED_USER_IDS), so access control can be tried in the console.
+    """
     values: dict[str, Any] = {}
     for name, info in Settings.model_fields.items():
         if name not in _STACK_KEYS:
             values[name] = info.get_default(call_default_factory=True)
     values.update(
         database_url=database_url,
-        admin_user_ids=frozenset({admin}),
-        allowed_user_ids=frozenset(),
+        admin_user_ids=frozenset(admins) or frozenset({admin}),
+        allowed_user_ids=frozenset(allowed),
         slack_app_token=None,
         log_level="WARNING",
-        vault_key=_vault_key(),
+        vault_key=vault_key or new_vault_key(),
         plan_prices=DEMO_PLAN_PRICES,
     )
     return values
 
 
-def _vault_key() -> str | None:
-    try:
-        from cryptography.fernet import Fernet
-    except ImportError:  # pragma: no cover - cryptography is a dependency
-        return None
+def new_vault_key() -> str:
+    from cryptography.fernet import Fernet
+
     return Fernet.generate_key().decode()
 
 
@@ -117,15 +95,56 @@ class Console:
         *,
         user_id: str = DEFAULT_USER,
         channel_id: str = DEFAULT_CHANNEL,
+        saved: SavedState | None = None,
     ):
         self.stack = stack
         self.io = io
-        self.session = ConsoleSession(stack, io, user_id=user_id, channel_id=channel_id)
+        self.saved = saved
+        self.session = ConsoleSession(
+            stack,
+            io,
+            user_id=user_id,
+            channel_id=channel_id,
+            ansi=bool(getattr(io, "ansi", False)),
+            known_commands=[command for command, _ in slash_commands()],
+        )
+        for user in sorted({user_id, *stack.settings.admin_user_ids, *stack.settings.allowed_user_ids}):
+            self.ensure_user(user)
+
+    def ensure_user(self, user_id: str) -> None:
+        """Give an id typed in `as` or the environment a stand-in Slack user (and a DM)."""
+        state = self.stack.standin.state
+        if user_id not in state.users:
+            state.add_user(StandinUser(user_id, user_id.lower(), user_id))
+
+    def role(self, user_id: str) -> str:
+        settings = self.stack.settings
+        if user_id in settings.admin_user_ids:
+            return "an admin"
+        if settings.allowed_user_ids and user_id not in settings.allowed_user_ids:
+            return "not in ALLOWED_USER_IDS: the bot refuses you"
+        return "not an admin"
 
     def banner(self) -> str:
         channel = self.stack.standin.state.channels.get(self.session.channel_id)
         name = channel.name if channel is not None and channel.name else self.session.channel_id
-        return BANNER.format(user=self.session.user_id, channel=name)
+        settings = self.stack.settings
+        access = ""
+        if settings.allowed_user_ids:
+            access = f"ALLOWED_USER_IDS: only {', '.join(sorted(settings.allowed_user_ids))} (and the admins) may use the bot.\n"
+        access += f"Admins (ADMIN_USER_IDS): {', '.join(sorted(settings.admin_user_ids))}.\n"
+        saved = (
+            f"State is kept in {self.saved.path.with_suffix('.db')} between runs (`--fresh` starts over)."
+            if self.saved is not None
+            else "State lasts until you quit."
+        )
+        return BANNER.format(
+            user=self.session.user_id,
+            role=self.role(self.session.user_id),
+            channel=name,
+            access=access,
+            saved=saved,
+        )
 
     def help(self) -> str:
         state = self.stack.standin.state
@@ -143,7 +162,7 @@ class Console:
         self.io.say(self.banner())
         try:
             while True:
-                line = await self.io.ask("> ")
+                line = await self.ask_watching("> ")
                 if line is None:
                     return 0
                 try:
@@ -157,6 +176,34 @@ class Console:
                     self.io.say(f"! {type(exc).__name__}: {exc}")
         finally:
             restore()
+
+    async def ask_watching(self, prompt: str) -> str | None:
+        """Ask for the next line; meanwhile print whatever the bot posts on its own as it happens."""
+        self.session.catch_up()
+        answer = asyncio.ensure_future(self.io.ask(prompt))
+        try:
+            while True:
+                changed = asyncio.ensure_future(
+                    self.stack.standin.state.wait_for(self.session.changed(), timeout=365 * 86400)
+                )
+                done, _ = await asyncio.wait({answer, changed}, return_when=asyncio.FIRST_COMPLETED)
+                changed.cancel()
+                if answer in done:
+                    return answer.result()
+                await self.session.settle()
+                if self.session.has_news():
+                    self.io.say("")  # end the waiting prompt's line
+                    self.session.catch_up()
+                    reprompt = getattr(self.io, "reprompt", None)
+                    if reprompt is not None:
+                        reprompt(prompt)
+                    else:
+                        self.io.say(prompt.rstrip() + " (still waiting for your next line)")
+        finally:
+            if not answer.done():
+                answer.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await answer
 
     async def execute(self, line: str) -> bool:
         """Run one console line; False means quit."""
@@ -185,6 +232,7 @@ class Console:
             "fail": self._fail,
             "digest": self._digest,
             "tomorrow": self._tomorrow,
+            "wait": self._wait,
         }.get(word)
         if handler is None:
             self.io.say(f"? unknown: {word!r}. Slash commands start with /, e.g. /earnings. Type `help`.")
@@ -212,12 +260,16 @@ class Console:
         state = self.stack.standin.state
         wanted = rest.lstrip("@")
         found = next((u for u in state.users.values() if wanted in (u.id, u.name)), None)
+        if found is None and SLACK_USER_ID.fullmatch(wanted):
+            self.ensure_user(wanted)
+            found = state.users[wanted]
         if found is None:
-            self.io.say(f"usage: as USER_ID, one of {', '.join(state.users)}")
+            self.io.say(
+                f"usage: as USER_ID, one of {', '.join(state.users)}, or any Slack user id such as U123"
+            )
             return
         self.session.user_id = found.id
-        role = "an admin" if found.id in self.stack.settings.admin_user_ids else "not an admin"
-        self.io.say(f"you are now {found.id} (@{found.name}, {role})")
+        self.io.say(f"you are now {found.id} (@{found.name}, {self.role(found.id)})")
 
     async def _in(self, rest: str) -> None:
         state = self.stack.standin.state
@@ -253,30 +305,61 @@ class Console:
         self._fresh_partners_data()
         self.io.say(f"the sandbox now waits {max(0.0, seconds):g} s before every answer")
 
+    async def _run_digests(self) -> RunReport:
+        return await self.session.local(self.stack.services.digest_runner.run_once)
+
     async def _digest(self, rest: str = "") -> None:
-        report = await self.session.local(self.stack.services.digest_runner.run_once)
+        report = await self._run_digests()
         if not report.due:
             self.io.say(
-                "no digest is due now (turn one on with /earnings digest on HH:MM, a time already past)"
+                "No digest is due now. Turn one on with `/earnings digest on HH:MM`, then `tomorrow` "
+                "delivers it when its time comes."
             )
             return
-        failed = {**report.failed, **report.disabled}
-        self.io.say(
-            f"digests sent: {len(report.sent)}"
-            + (f"; not sent: {', '.join(f'{c} ({why})' for c, why in failed.items())}" if failed else "")
-        )
+        self.io.say(sent_sentence(report))
 
     async def _tomorrow(self, rest: str) -> None:
+        days = rest.strip() or "1"
+        if not days.isdigit() or not 1 <= int(days) <= 366:
+            self.io.say(f"`tomorrow` takes a number of days from 1 to 366 (e.g. `tomorrow 3`), not {rest!r}.")
+            return
+        await self._move_clock(timedelta(days=int(days)))
+
+    async def _wait(self, rest: str) -> None:
+        delta = parse_duration(rest)
+        if delta is None:
+            self.io.say(f"`wait` takes a duration such as 30m, 2h or 1h30m (up to 366d), not {rest!r}.")
+            return
+        await self._move_clock(delta)
+
+    async def _move_clock(self, delta: timedelta) -> None:
         clock = self.stack.services.clock
         if not isinstance(clock, OffsetClock):
-            self.io.say("! this console runs on the real clock; `tomorrow` is not available")
+            self.io.say("! this console runs on the real clock; it cannot move")
             return
-        clock.offset += timedelta(days=1)
-        moved = self.stack.sandbox.state.advance_day()
+        store = self.stack.services.digest_store
+        reports: list[RunReport] = []
+
+        async def run_digests() -> None:
+            reports.append(await self._run_digests())
+            self._fresh_partners_data()
+
+        moved = await jump(clock, store, self.stack.sandbox.state, delta, run_digests, zone=console_zone())
         self._fresh_partners_data()
-        local = clock.now().astimezone().strftime("%A %d %B %Y, %H:%M")
-        self.io.say(f"it is now {local} (the sandbox moved a day: {moved})")
-        await self._digest()
+        if self.saved is not None:
+            self.saved.clock_offset = clock.offset
+            self.saved.save()
+        zones = sorted({setting.tz for setting in await store.enabled_channels()})
+        sent = sum(len(report.sent) for report in reports)
+        failed = {c: why for report in reports for c, why in {**report.failed, **report.disabled}.items()}
+        digests = (
+            f"{sent} digest{'s' if sent != 1 else ''} went out on the way" if sent else "No digest fell due"
+        )
+        if failed:
+            digests += "; not sent: " + ", ".join(
+                f"{self.session.where(c)} ({why})" for c, why in failed.items()
+            )
+        self.io.say(f"{clock_line(clock.now(), console_zone(), zones)} {changes_sentence(moved)} {digests}.")
 
     async def _fail(self, rest: str) -> None:
         args = shlex.split(rest)
@@ -296,51 +379,95 @@ class Console:
         self.io.say(f"the next {times} request(s) to {path}… answer HTTP {args[1]}")
 
 
+def sent_sentence(report: RunReport) -> str:
+    sent = len(report.sent)
+    text = f"{sent} digest{'s' if sent != 1 else ''} sent"
+    failed = {**report.failed, **report.disabled}
+    if failed:
+        text += "; not sent: " + ", ".join(f"{channel} ({why})" for channel, why in failed.items())
+    return text + "."
+
+
 async def console_main(
     *,
     user_id: str = DEFAULT_USER,
     channel_id: str = DEFAULT_CHANNEL,
     database: str | None = None,
+    keep: bool = False,
+    fresh: bool = False,
+    admins: Collection[str] = (),
+    allowed: Collection[str] = (),
     shape: str = "today",
     latency: float = 0.0,
     io: Prompter | None = None,
 ) -> int:
-    """Start the local stack, run the console until quit/EOF, stop everything."""
+    """Start the local stack, run the console until quit/EOF, stop everything.
+
+    With `keep` (what `partners-bot console` does) the state lives in `database` (default
+    data/console.db) and survives quitting; `fresh` deletes it first. Without `keep` or `database`
+    it lasts until the console ends (tests).
+    """
     with tempfile.TemporaryDirectory(prefix="partners-bot-console-") as tmp:
-        path = Path(database) if database else Path(tmp) / "console.db"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        stack = await start_local_stack(
-            sandbox_options=SandboxOptions(token=SANDBOX_TOKEN, earnings_shape=shape, latency=latency),  # type: ignore[arg-type]
-            settings_overrides=console_settings_overrides(f"sqlite+aiosqlite:///{path}", admin=user_id),
-            clock=OffsetClock(),
+        return await _console_main(
+            user_id=user_id,
+            channel_id=channel_id,
+            database=database if keep or database else str(Path(tmp) / "console.db"),
+            keep=keep or bool(database),
+            fresh=fresh,
+            admins=admins,
+            allowed=allowed,
+            shape=shape,
+            latency=latency,
+            io=io,
         )
-        try:
-            await seed_demo_card(stack)
-            for hook in SETUP_HOOKS:
-                outcome = hook(stack)
-                if inspect.isawaitable(outcome):
-                    await outcome
-            console = Console(stack, io or Terminal(), user_id=user_id, channel_id=channel_id)
-            return await console.run()
-        finally:
-            await stack.close()
 
 
-class _ShortFormatter(logging.Formatter):
-    """One line per warning (no traceback); errors keep theirs, since they are bugs to look at."""
-
-    def format(self, record: logging.LogRecord) -> str:
-        if record.levelno < logging.ERROR and record.exc_info and record.levelno > logging.DEBUG:
-            record = logging.makeLogRecord({**record.__dict__, "exc_info": None, "exc_text": None})
-        return super().format(record)
-
-
-def setup_console_logging(level: str = "WARNING", stream: TextIO | None = None) -> None:
-    """Bot warnings and errors on stderr, short; Bolt's 'unhandled request' advice silenced."""
-    handler = logging.StreamHandler(stream or sys.stderr)
-    handler.setFormatter(_ShortFormatter("  (log %(levelname)s %(name)s) %(message)s"))
-    logging.basicConfig(level=level.upper(), handlers=[handler], force=True)
-    logging.getLogger("slack_bolt").setLevel(max(logging.ERROR, logging.getLogger().level))
+async def _console_main(
+    *,
+    user_id: str,
+    channel_id: str,
+    database: str | None,
+    keep: bool,
+    fresh: bool,
+    admins: Collection[str],
+    allowed: Collection[str],
+    shape: str,
+    latency: float,
+    io: Prompter | None,
+) -> int:
+    saved: SavedState | None = None
+    url = f"sqlite+aiosqlite:///{database}"
+    if keep:
+        path = Path(database) if database else DEFAULT_DATABASE
+        if path == DEFAULT_DATABASE:
+            path.parent.mkdir(exist_ok=True)
+        if fresh:
+            forget(path)
+        saved = SavedState.beside(path)
+        url = f"sqlite+aiosqlite:///{path}"
+    clock = OffsetClock()
+    if saved is not None:
+        clock.offset = saved.clock_offset
+        saved.vault_key = saved.vault_key or new_vault_key()
+    stack = await start_local_stack(
+        sandbox_options=SandboxOptions(token=SANDBOX_TOKEN, earnings_shape=shape, latency=latency),  # type: ignore[arg-type]
+        settings_overrides=console_settings_overrides(
+            url, admin=user_id, admins=admins, allowed=allowed, vault_key=saved.vault_key if saved else None
+        ),
+        clock=clock,
+    )
+    try:
+        if saved is not None:
+            saved.save()
+        await seed_demo_card(stack)
+        for hook in SETUP_HOOKS:
+            outcome = hook(stack)
+            if inspect.isawaitable(outcome):
+                await outcome
+        console = Console(stack, io or Terminal(), user_id=user_id, channel_id=channel_id, saved=saved)
+        return await console.run()
+    finally:
+        await stack.close()
 
 
 def run_console(
@@ -348,16 +475,31 @@ def run_console(
     user_id: str = DEFAULT_USER,
     channel_id: str = DEFAULT_CHANNEL,
     database: str | None = None,
+    fresh: bool = False,
     shape: str = "today",
     latency: float = 0.0,
     log_level: str = "WARNING",
 ) -> int:
-    """Blocking entry point used by `partners-bot console` and `partners-bot run`."""
+    """Blocking entry point used by `partners-bot console` and `partners-bot run`.
+
+    ADMIN_USER_IDS and ALLOWED_USER_IDS come from the environment (or `.env`); the rest is local.
+    """
+    from bot.settings import load_settings
+
+    settings = load_settings()
     setup_console_logging(log_level)
     try:
         return asyncio.run(
             console_main(
-                user_id=user_id, channel_id=channel_id, database=database, shape=shape, latency=latency
+                user_id=user_id,
+                channel_id=channel_id,
+                database=database,
+                keep=True,
+                fresh=fresh,
+                admins=settings.admin_user_ids,
+                allowed=settings.allowed_user_ids,
+                shape=shape,
+                latency=latency,
             )
         )
     except KeyboardInterrupt:

@@ -4,12 +4,16 @@
 waits until the bot has finished reacting, and prints everything the bot sent back: the ack body,
 response_url posts, channel and ephemeral messages, edits, failed Web API calls and modals. Every
 button or option it prints gets a session-wide number that `click(n)` presses.
+
+What the bot posts on its own (the digest scheduler's digests, its DMs to admins) is printed under
+a `── posted by the bot … ──` rule: as it happens while the console waits for input, or before
+the next action at the latest (`catch_up`).
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
+import difflib
 import time
 import weakref
 from collections.abc import Awaitable, Callable
@@ -17,8 +21,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
+from bot.console.events import EPHEMERAL, Recorder, Snapshot
 from bot.console.forms import Cancelled, Prompter, run_form, state_values
-from bot.console.render import Control, Rendered, has_inputs, render_message, render_view, text_of
+from bot.console.render import (
+    VIEW_CLOSE,
+    VIEW_SUBMIT,
+    Control,
+    Rendered,
+    has_inputs,
+    render_message,
+    render_view,
+    text_of,
+)
 from bot.local_stack import LocalStack
 from bot.slack_standin import DriverResult, StoredView
 
@@ -30,26 +44,6 @@ T = TypeVar("T")
 
 
 @dataclass
-class Snapshot:
-    """Where the stand-in's records stood before an action, to print only what is new."""
-
-    requests: int
-    ephemerals: int
-    messages: int
-    posts: dict[str, int]
-    fingerprints: dict[tuple[str, str], str]
-
-
-@dataclass
-class _Event:
-    at: float
-    title: str
-    payload: JsonDict | None = None  # a message-like dict to render
-    source: Any = None  # what a click on its controls acts on: a message dict or ("view", id)
-    view: JsonDict | None = None
-
-
-@dataclass
 class Source:
     """Where a numbered control lives."""
 
@@ -58,7 +52,7 @@ class Source:
 
 
 @dataclass
-class ConsoleSession:
+class ConsoleSession(Recorder):
     stack: LocalStack
     io: Prompter
     user_id: str = "U_ADMIN"
@@ -67,34 +61,17 @@ class ConsoleSession:
     limit: float = 10.0
     controls: dict[int, tuple[Control, Source]] = field(default_factory=dict)
     next_number: int = 1
+    ansi: bool = False
+    known_commands: list[str] = field(default_factory=list)  # for "did you mean" on a typo
     _seen_views: dict[str, str] = field(default_factory=dict)
+    _answers: dict[str, dict[str, Any]] = field(default_factory=dict)  # per view id, kept for Back
     _pending_snap: Snapshot | None = None
+    _idle_snap: Snapshot | None = None  # what the console has shown so far
     _tracked: weakref.WeakSet[asyncio.Task[Any]] = field(default_factory=weakref.WeakSet)
 
     @property
     def state(self) -> Any:
         return self.stack.standin.state
-
-    # ----------------------------------------------------------------- names
-    def user_names(self) -> dict[str, str]:
-        return {uid: user.name for uid, user in self.state.users.items()}
-
-    def channel_names(self) -> dict[str, str]:
-        names = {}
-        for cid, channel in self.state.channels.items():
-            if channel.is_im:
-                names[cid] = f"DM with @{self.user_names().get(channel.user or '', channel.user)}"
-            else:
-                names[cid] = channel.name or cid
-        return names
-
-    def where(self, channel_id: str | None) -> str:
-        if not channel_id:
-            return "somewhere"
-        channel = self.state.channels.get(channel_id)
-        if channel is not None and channel.is_im:
-            return self.channel_names()[channel_id]
-        return f"#{self.channel_names().get(channel_id, channel_id)}"
 
     # ----------------------------------------------------------------- busy tracking
     def install_task_tracking(self) -> Callable[[], None]:
@@ -153,76 +130,6 @@ class ConsoleSession:
                     return True
                 await asyncio.wait(pending, timeout=max(0.01, deadline - loop.time()))
 
-    # ----------------------------------------------------------------- what is new
-    @staticmethod
-    def _fingerprint(message: JsonDict) -> str:
-        content = {k: message.get(k) for k in ("text", "blocks", "attachments", "deleted")}
-        return json.dumps(content, sort_keys=True, default=str)
-
-    def snapshot(self) -> Snapshot:
-        s = self.state
-        messages = s.messages(include_deleted=True)
-        return Snapshot(
-            requests=len(s.requests),
-            ephemerals=len(s.ephemeral),
-            messages=len(messages),
-            posts={url_id: len(posts) for url_id, posts in s.responses.items()},
-            fingerprints={(m["channel"], m["ts"]): self._fingerprint(m) for m in messages},
-        )
-
-    def _events_since(self, snap: Snapshot) -> list[_Event]:
-        s = self.state
-        events: list[_Event] = []
-        now = time.time()
-        new_posts = []
-        for url_id, posts in s.responses.items():
-            for post in posts[snap.posts.get(url_id, 0) :]:
-                new_posts.append(post)
-                if not post.accepted:
-                    events.append(_Event(post.time, f"! response_url post refused: {post.answer}"))
-                elif post.payload.get("delete_original"):
-                    events.append(_Event(post.time, "[the original message was deleted]"))
-        for request in s.requests[snap.requests :]:
-            if not request.ok:
-                detail = request.response.get("response_metadata", {}).get("messages") or []
-                extra = f" ({'; '.join(detail)})" if detail else ""
-                events.append(
-                    _Event(request.time, f"! Slack API {request.method} failed: {request.error}{extra}")
-                )
-            elif request.method == "views.publish":
-                view = request.response.get("view") or {}
-                events.append(_Event(request.time, "[Home tab updated]", view=view))
-        messages = s.messages(include_deleted=True)
-        for message in messages[: snap.messages]:
-            key = (message["channel"], message["ts"])
-            if snap.fingerprints.get(key) == self._fingerprint(message):
-                continue
-            if message.get("deleted"):
-                events.append(_Event(now, f"[message deleted in {self.where(message['channel'])}]"))
-            else:
-                title = f"[message updated in {self.where(message['channel'])}]"
-                events.append(_Event(now, title, message, message))
-        for message in messages[snap.messages :]:
-            via = " (a reply visible to everyone)" if message.get("via") == "response_url" else ""
-            title = f"[Partners Bot in {self.where(message['channel'])}{via}]"
-            events.append(_Event(float(message["ts"]), title, message, message))
-        for message in s.ephemeral[snap.ephemerals :]:
-            who = (
-                "you"
-                if message.get("user") == self.user_id
-                else f"@{self.user_names().get(message.get('user'), message.get('user'))}"
-            )
-            replaces = any(
-                p.accepted
-                and p.payload.get("replace_original") in (True, "true")
-                and p.payload.get("text") == message.get("text")
-                for p in new_posts
-            )
-            title = f"[only visible to {who} in {self.where(message['channel'])}{', replaces the original' if replaces else ''}]"
-            events.append(_Event(float(message["ts"]), title, message, {**message, "ephemeral": True}))
-        events.sort(key=lambda e: e.at)
-        return events
-
     # ----------------------------------------------------------------- printing
     def _register(self, rendered: Rendered, source: Source) -> None:
         for control in rendered.controls:
@@ -231,24 +138,36 @@ class ConsoleSession:
 
     def show_message(self, title: str, payload: JsonDict, source: Source) -> None:
         rendered = render_message(
-            payload, start=self.next_number, users=self.user_names(), channels=self.channel_names()
+            payload,
+            start=self.next_number,
+            users=self.user_names(),
+            channels=self.channel_names(),
+            ansi=self.ansi,
         )
         self._register(rendered, source)
         self.io.say(title)
         if rendered.text:
             self.io.say(rendered.text)
 
-    def show_view(self, view: JsonDict, title: str | None = None) -> None:
+    def show_view(self, view: JsonDict, title: str | None = None, *, inputs: bool = True) -> None:
+        """Print a modal; `inputs=False` when the form prompts that follow list its inputs."""
         rendered = render_view(
-            view, start=self.next_number, users=self.user_names(), channels=self.channel_names()
+            view,
+            start=self.next_number,
+            users=self.user_names(),
+            channels=self.channel_names(),
+            ansi=self.ansi,
+            inputs=inputs,
         )
         self._register(rendered, Source(view_id=view.get("id")))
         if title:
             self.io.say(title)
         self.io.say(rendered.text)
 
-    def report(self, snap: Snapshot) -> None:
-        for event in self._events_since(snap):
+    def report(self, snap: Snapshot, own: bool = False) -> int:
+        """Print what happened since `snap` (`own`: posted by the bot on its own); how many things."""
+        events = self._events_since(snap, own)
+        for event in events:
             if event.view is not None:
                 self.io.say(event.title)
                 self.show_view(event.view)
@@ -256,9 +175,33 @@ class ConsoleSession:
                 self.show_message(event.title, event.payload, Source(message=event.source))
             else:
                 self.io.say(event.title)
+        self._idle_snap = self.snapshot()
+        return len(events)
 
-    def show_ack(self, result: DriverResult, channel_id: str) -> None:
-        if result.status != 200:
+    def catch_up(self) -> int:
+        """Print what the bot posted on its own since the console last showed anything."""
+        shown = self.report(self._idle_snap, own=True) if self._idle_snap is not None else 0
+        self._idle_snap = self.snapshot()
+        return shown
+
+    def has_news(self) -> bool:
+        """Whether `catch_up()` would print anything."""
+        return self._idle_snap is not None and bool(self._events_since(self._idle_snap, own=True))
+
+    def changed(self) -> Callable[[], bool]:
+        """A predicate: has the stand-in recorded anything new since now?"""
+        return self._changed_since(self._signature())
+
+    def unknown_command(self, command: str) -> str:
+        close = difflib.get_close_matches(command, self.known_commands, n=1, cutoff=0.6)
+        hint = f" — did you mean {close[0]}?" if close else ""
+        listed = ", ".join(self.known_commands)
+        return f"Unknown command {command}{hint}" + (f" (the bot's commands: {listed})" if listed else "")
+
+    def show_ack(self, result: DriverResult, channel_id: str, command: str | None = None) -> None:
+        if result.status == 404 and command is not None:
+            self.io.say(self.unknown_command(command))
+        elif result.status != 200:
             hint = " (no listener for it?)" if result.status == 404 else ""
             self.io.say(f"! the app answered HTTP {result.status}{hint}: {result.text[:200]}")
         elif result.elapsed > 3.0:
@@ -268,31 +211,35 @@ class ConsoleSession:
             body = {"text": result.body}
         if not body or not (body.get("text") or body.get("blocks")):
             return
-        visible = (
-            "in " + self.where(channel_id)
+        title = (
+            f"[Partners Bot in {self.where(channel_id)}]"
             if body.get("response_type") == "in_channel"
-            else "only visible to you"
+            else EPHEMERAL
         )
         message = {**body, "channel": channel_id, "ts": f"{time.time():.6f}", "ephemeral": True}
-        self.show_message(f"[reply, {visible}]", body, Source(message=message))
+        self.show_message(title, body, Source(message=message))
 
     # ----------------------------------------------------------------- actions
-    async def _cycle(self, send: Callable[[], Awaitable[DriverResult]], channel_id: str) -> DriverResult:
+    async def _cycle(
+        self, send: Callable[[], Awaitable[DriverResult]], channel_id: str, command: str | None = None
+    ) -> DriverResult:
+        self.catch_up()
         snap = self.snapshot()
         self._tracked = weakref.WeakSet()
         result = await send()
-        self.show_ack(result, channel_id)
+        self.show_ack(result, channel_id, command)
         await self.settle()
         self.report(snap)
         await self.follow_views()
         return result
 
     async def local(self, work: Callable[[], Awaitable[T]]) -> T:
-        """Run bot work started from the console itself (not by Slack) and show what it posted."""
+        """Run bot work started from the console itself (not by Slack): what it posts is the bot's own."""
+        self.catch_up()
         snap = self.snapshot()
         result = await work()
         await self.settle()
-        self.report(snap)
+        self.report(snap, own=True)
         return result
 
     async def command(self, command: str, text: str = "") -> DriverResult:
@@ -301,6 +248,7 @@ class ConsoleSession:
         return await self._cycle(
             lambda: driver.command(command, text, user_id=self.user_id, channel_id=self.channel_id),
             self.channel_id,
+            command,
         )
 
     async def click(self, number: int) -> DriverResult | None:
@@ -311,6 +259,8 @@ class ConsoleSession:
             )
             return None
         control, source = self.controls[number]
+        if control.kind in (VIEW_SUBMIT, VIEW_CLOSE):
+            return await self._view_button(control, source)
         confirm = control.element.get("confirm") if control.kind == "button" else None
         if confirm:
             self.io.say(f"{text_of(confirm.get('title'))}: {text_of(confirm.get('text'))}")
@@ -351,16 +301,33 @@ class ConsoleSession:
     def top_view(self) -> StoredView | None:
         return self.state.top_view(self.user_id)  # type: ignore[no-any-return]
 
+    async def _view_button(self, control: Control, source: Source) -> None:
+        """A modal's own Submit or Close button, pressed by number."""
+        stored = self.state.views.get(source.view_id) if source.view_id else None
+        if stored is None or stored.closed or stored is not self.top_view():
+            self.io.say("! that modal is not the one on top any more")
+            return None
+        if control.kind == VIEW_CLOSE:
+            await self.cancel()
+        else:
+            await self._fill(stored, confirmed=True)
+            await self.follow_views()
+        return None
+
     async def cancel(self) -> None:
-        """Close the top modal as the user's Close/✕ would (sends view_closed)."""
+        """Close the top modal as the user's Close/✕ (or Back) would: sends view_closed.
+
+        A view with `clear_on_close` closes the whole stack, as in Slack.
+        """
         top = self.top_view()
         if top is None:
             self.io.say("(no modal is open)")
             return
         snap = self.snapshot()
         self._tracked = weakref.WeakSet()
-        await self.stack.driver.view_closed(top.view, user_id=self.user_id)
-        self.io.say(f"[modal closed: {text_of(top.view.get('title'))}]")
+        clear = bool(top.view.get("clear_on_close"))
+        await self.stack.driver.view_closed(top.view, user_id=self.user_id, is_cleared=clear)
+        self.io.say(f"[{'all modals closed' if clear else 'modal closed'}: {text_of(top.view.get('title'))}]")
         below = self.top_view()
         if below is not None and below.root_view_id == top.root_view_id:
             self._seen_views.pop(below.id, None)
@@ -387,6 +354,8 @@ class ConsoleSession:
             if top is not None and not has_inputs(view) and not view.get("submit"):
                 self._seen_views[top.id] = top.hash
                 self.show_view(top.view, "[modal updated]" if action == "update" else "[modal pushed]")
+            if action == "update":
+                self._answers.pop(stored.id, None)  # a new view: Slack starts it from its initial values
         elif action == "clear":
             self.io.say("[all modals closed]")
         else:
@@ -404,7 +373,7 @@ class ConsoleSession:
             return
         await self._fill(top)
 
-    async def _fill(self, stored: StoredView) -> bool:
+    async def _fill(self, stored: StoredView, *, confirmed: bool = False) -> bool:
         """Run the form for `stored`; False when the modal stays open untouched."""
         view = stored.view
         self._pending_snap = self.snapshot()
@@ -416,14 +385,18 @@ class ConsoleSession:
                     lambda values: self._submit(stored, values),
                     users=self.user_names(),
                     channels=self.channel_names(),
+                    answers=self._answers.setdefault(stored.id, {}),
                 )
             else:
-                answer = await self.io.ask(f"Submit ({text_of(view.get('submit'))})? [y/N] ")
-                if answer is None:
-                    raise Cancelled(eof=True)
-                if answer.strip().lower() not in ("y", "yes"):
-                    self.io.say("(the modal stays open: `submit`, `cancel`, or `click N`)")
-                    return False
+                if not confirmed:
+                    answer = await self.io.ask(self._confirm_prompt(stored))
+                    if answer is None or answer.strip().lower() in ("quit", "exit"):
+                        raise Cancelled(eof=True)
+                    if answer.strip().lower() not in ("y", "yes"):
+                        self.io.say(
+                            "(the modal stays open: `click N` presses one of its buttons, `cancel` closes it)"
+                        )
+                        return False
                 await self._submit(stored, state_values(view, {}))
         except Cancelled as exc:
             if not stored.closed:
@@ -436,6 +409,19 @@ class ConsoleSession:
             self.report(self._pending_snap)
         return True
 
+    def _confirm_prompt(self, stored: StoredView) -> str:
+        """`Press [5] Confirm? [y/N] (or `click 6` for Back) `: the modal's own buttons by number."""
+        numbers = {
+            control.kind: number
+            for number, (control, source) in self.controls.items()
+            if source.view_id == stored.id and control.kind in (VIEW_SUBMIT, VIEW_CLOSE)
+        }
+        submit = text_of(stored.view.get("submit"))
+        close = text_of(stored.view.get("close")) or "Cancel"
+        press = f"[{numbers[VIEW_SUBMIT]}] " if VIEW_SUBMIT in numbers else ""
+        back = f" (or `click {numbers[VIEW_CLOSE]}` for {close})" if VIEW_CLOSE in numbers else ""
+        return f"Press {press}{submit}? [y/N]{back} "
+
     async def follow_views(self) -> None:
         """Show the user's top modal when it is new or changed; fill it in if it asks for anything."""
         while True:
@@ -443,7 +429,7 @@ class ConsoleSession:
             if top is None or self._seen_views.get(top.id) == top.hash:
                 return
             self._seen_views[top.id] = top.hash
-            self.show_view(top.view)
+            self.show_view(top.view, inputs=False)
             if not has_inputs(top.view) and not top.view.get("submit"):
                 self.io.say("(`cancel` closes this modal)")
                 return

@@ -24,6 +24,11 @@ class Terminal:
             except (AttributeError, ValueError):
                 echo = True
         self.echo = echo
+        try:
+            # Bold and italic as ANSI styles only on a real terminal; a pipe or a file gets plain text.
+            self.ansi = bool(self.stdout.isatty())
+        except (AttributeError, ValueError):
+            self.ansi = False
         self._queue: asyncio.Queue[str | None] | None = None
 
     def _start(self) -> asyncio.Queue[str | None]:
@@ -59,6 +64,11 @@ class Terminal:
             self.stdout.write(line + "\n")
             self.stdout.flush()
         return line
+
+    def reprompt(self, prompt: str) -> None:
+        """Show `prompt` again after the bot printed something while the console waited for a line."""
+        self.stdout.write(prompt)
+        self.stdout.flush()
 
     def say(self, text: str) -> None:
         self.stdout.write(text + "\n")

@@ -179,6 +179,8 @@ def digest_message(
     for note in notes:
         blocks.append(context_block(f"_{note}_"))
     sent = context.now.astimezone(context.zone).strftime("%H:%M")
-    footer = f"As of {sent} {context.zone.key} · changes since the previous digest · LiveChat Partner Program"
+    # A first digest has nothing to compare with, so its footer does not promise changes.
+    compared = " · changes since the previous digest" if previous is not None else ""
+    footer = f"As of {sent} {context.zone.key}{compared} · LiveChat Partner Program"
     blocks.append(context_block(footer))
     return message(digest_text(current, previous, context, locale), blocks)

@@ -10,10 +10,11 @@ channel's zone, resolved to one UTC instant:
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
+
+from bot.timezones import find_zone, parse_time_of_day, zone_hint
 
 DEFAULT_TIME = time(9, 0)
 TIME_EXAMPLE = "`/earnings digest on 09:00 Europe/Warsaw`"
@@ -22,19 +23,20 @@ GRACE = timedelta(minutes=15)
 # A digest sent this much after its scheduled instant says it is late.
 LATE_AFTER = timedelta(minutes=10)
 
-_TIME = re.compile(r"^([01]?\d|2[0-3])[:.h]([0-5]\d)$")
-
 
 class ScheduleError(ValueError):
     """A time or zone the user typed is not valid; the message says why and shows an example."""
 
 
 def parse_time(text: str) -> time:
-    """`"9:00"`, `"09:00"`, `"21.30"` → a `time`; anything else raises `ScheduleError`."""
-    found = _TIME.match(text.strip())
-    if not found:
-        raise ScheduleError(f"`{text}` is not a time of day. Use 24-hour HH:MM, for example {TIME_EXAMPLE}.")
-    return time(int(found.group(1)), int(found.group(2)))
+    """`"9"`, `"9am"`, `"9:30pm"`, `"09:00"`, `"21.30"` → a `time`; anything else raises `ScheduleError`."""
+    parsed = parse_time_of_day(text)
+    if parsed is None:
+        raise ScheduleError(
+            f"`{text[:40]}` is not a time of day. Use HH:MM (24-hour) or e.g. 9am, 9:30pm, "
+            f"for example {TIME_EXAMPLE}."
+        )
+    return parsed
 
 
 def looks_like_time(text: str) -> bool:
@@ -43,18 +45,18 @@ def looks_like_time(text: str) -> bool:
 
 
 def parse_zone(name: str) -> ZoneInfo:
-    """An IANA zone such as `Europe/Warsaw` (or `UTC`); anything else raises `ScheduleError`."""
-    cleaned = name.strip()
-    try:
-        if not cleaned or cleaned.startswith(("/", ".")) or ".." in cleaned:
-            raise ValueError(cleaned)
-        return ZoneInfo(cleaned)
-    # OSError: `Europe` names a directory of the zone database, a 300-character name is too long.
-    except (ZoneInfoNotFoundError, ValueError, OSError):
-        raise ScheduleError(
-            f"`{name}` is not a time zone I know. Use an IANA Area/City name such as "
-            f"`Europe/Warsaw` or `America/New_York`, for example {TIME_EXAMPLE}."
-        ) from None
+    """An IANA zone such as `Europe/Warsaw` (any case) or `UTC`; anything else raises `ScheduleError`."""
+    zone = find_zone(name)
+    if zone is not None:
+        return zone
+    hint = zone_hint(name)
+    shown = name.strip()[:40] + ("…" if len(name.strip()) > 40 else "")
+    raise ScheduleError(
+        f"`{shown}` is not a time zone I know. "
+        + (f"{hint} " if hint else "")
+        + "Use an IANA Area/City name such as `Europe/Warsaw` or `America/New_York`, "
+        f"for example {TIME_EXAMPLE}."
+    )
 
 
 def format_time(value: time) -> str:

@@ -153,7 +153,10 @@ class DigestStore:
     # Settings ----------------------------------------------------------------------------------
 
     async def enable(self, channel_id: str, time_of_day: str, tz: str, user_id: str) -> ChannelDigest:
-        """Turn the channel's digest on (or change its schedule); nothing scheduled before now is sent."""
+        """Turn the channel's digest on (or change its schedule); nothing scheduled before now is sent.
+
+        Anything scheduled from now on is due, today's digest included.
+        """
         now = self.clock.now()
         async with self.db.session() as session:
             row = await session.get(DigestChannel, channel_id, with_for_update=not self.db.is_sqlite)
@@ -167,6 +170,15 @@ class DigestStore:
             row.active_from = now
             row.disabled_reason = None
             row.updated_at = now
+            # A digest Slack refused (then turned off) never went out: forget that refusal, so today's
+            # digest is due again when today's time is still to come.
+            await session.execute(
+                delete(DigestDelivery).where(
+                    DigestDelivery.channel_id == channel_id,
+                    DigestDelivery.state == "disabled",
+                    DigestDelivery.message_ts.is_(None),
+                )
+            )
             await session.flush()
             return ChannelDigest.of(row)
 

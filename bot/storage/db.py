@@ -19,6 +19,8 @@ from alembic.config import Config
 from sqlalchemy import Connection, event, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
+from bot.settings import SettingsError
+
 log = logging.getLogger(__name__)
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
@@ -35,6 +37,17 @@ def _sqlite_file(url: str) -> Path | None:
     return None if rest in ("", ":memory:") else Path(rest)
 
 
+def _sqlite_folder(path: Path) -> None:
+    """Create the default `data/` folder; any other missing folder is a typo in DATABASE_URL."""
+    if path.parent == Path("data"):
+        path.parent.mkdir(exist_ok=True)
+    elif not path.parent.is_dir():
+        raise SettingsError(
+            f"DATABASE_URL is malformed: the folder {str(path.parent)[:200]} does not exist "
+            "(create it first, or use the default sqlite+aiosqlite:///data/partners-bot.db)"
+        )
+
+
 def alembic_config() -> Config:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
@@ -49,10 +62,7 @@ class Database:
         self.is_sqlite = url.startswith("sqlite")
         sqlite_file = _sqlite_file(url)
         if sqlite_file is not None:
-            try:
-                sqlite_file.parent.mkdir(parents=True, exist_ok=True)
-            except OSError:
-                pass  # not ours to create: connecting fails and `unreachable()` says so in one line
+            _sqlite_folder(sqlite_file)
         kwargs: dict[str, object] = {"echo": echo}
         if self.is_sqlite:
             kwargs["connect_args"] = {"timeout": 30}

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from bot.console.mrkdwn import tidy_mrkdwn
+from bot.console.mrkdwn import render_mrkdwn, style_mrkdwn, tidy_mrkdwn
 from bot.console.render import render_blocks, render_message, render_view
 from bot.partners.models import Earnings
 from bot.slack.blocks import notice_message
@@ -32,7 +32,7 @@ def test_earnings_message_reads_as_text_with_a_numbered_share_button() -> None:
     assert "  Balance: $16,519.12" in lines
     assert "  Pending: $400.00" in lines
     assert "  As of 2024-05-06 07:08 UTC · LiveChat Partner Program" in lines
-    assert lines[-1] == "[1] Share in channel"
+    assert lines[-1] == "  [1] Share in channel"  # every control is indented alike
     [control] = rendered.controls
     assert (control.number, control.action_id, control.block_id, control.value) == (
         1,
@@ -122,4 +122,35 @@ def test_view_shows_title_inputs_and_buttons() -> None:
     assert text.startswith("+-- New campaign ")
     assert "| * Name (text)" in text and "|     Shown to clients" in text
     assert "| * Product (choice, optional)" in text
-    assert "<Create> <Cancel>" in text
+    assert text.endswith("+-- [1] Create  [2] Cancel " + "-" * 22)
+    rendered = render_view(view, start=5)
+    assert [(c.number, c.kind, c.label) for c in rendered.controls] == [
+        (5, "view_submit", "Create"),
+        (6, "view_close", "Cancel"),
+    ]
+    without_inputs = render_view(view, inputs=False).text
+    assert "Name (text)" not in without_inputs and "Product" not in without_inputs
+
+
+def test_styles_are_ansi_on_a_terminal_and_plain_otherwise() -> None:
+    text = "*Affiliate program* — _pending_ ~old~ `/earnings digest on` :tada: :no_such_emoji:"
+    assert style_mrkdwn(text) == "Affiliate program — pending old `/earnings digest on` 🎉 :no_such_emoji:"
+    assert style_mrkdwn(text, ansi=True) == (
+        "\x1b[1mAffiliate program\x1b[0m — \x1b[3mpending\x1b[0m \x1b[9mold\x1b[0m "
+        "`/earnings digest on` 🎉 :no_such_emoji:"
+    )
+
+
+def test_markers_inside_words_code_and_links_stay_as_typed() -> None:
+    assert (
+        style_mrkdwn("2*3*4 snake_case_name `a *b* c` 09:00:00") == "2*3*4 snake_case_name `a *b* c` 09:00:00"
+    )
+    assert render_mrkdwn("<https://x.io/a_b_c|*docs*> :warning:") == "docs (https://x.io/a_b_c) ⚠️"
+
+
+def test_earnings_message_shows_no_raw_markers() -> None:
+    message = earnings_message(_earnings(), locale="en_US", as_of=AS_OF)
+    plain = render_message(message, users=USERS).text
+    assert "*" not in plain
+    bold = render_message(message, users=USERS, ansi=True).text
+    assert "\x1b[1m" in bold and "*" not in bold

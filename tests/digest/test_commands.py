@@ -77,7 +77,7 @@ async def test_turning_on_after_todays_time_points_at_tomorrow(digest_stack, clo
     ("args", "expected"),
     [
         ("on 25:00", "`25:00` is not a time of day"),
-        ("on 9", "`9` is not a time of day"),
+        ("on 24", "`24` is not a time of day"),  # `9` and `9am` are times (issue 15)
         ("on Europe/Atlantis", "`Europe/Atlantis` is not a time zone"),
         ("on 09:00 Europe/Warsaw extra", "at most a time and a time zone"),
     ],

@@ -18,6 +18,7 @@ from bot.digest.schedule import (
     parse_zone,
     scheduled_at,
 )
+from bot.timezones import web_address_problem
 
 WARSAW = parse_zone("Europe/Warsaw")
 NEW_YORK = parse_zone("America/New_York")
@@ -147,13 +148,105 @@ def test_valid_times(text):
     assert parsed.strftime("%H:%M") == f"{int(text[:-3]):02d}:{text[-2:]}"
 
 
-@pytest.mark.parametrize("text", ["24:00", "9", "9:5", "12:60", "noon", "-1:00", "09:00:00"])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("9", time(9)),
+        ("09", time(9)),
+        ("9am", time(9)),
+        ("9 AM", time(9)),
+        ("9:30pm", time(21, 30)),
+        ("12am", time(0)),
+        ("12pm", time(12)),
+        ("21:00", time(21)),
+        ("9.15 p.m.", time(21, 15)),
+    ],
+)
+def test_hours_and_am_pm_times(text, expected):
+    assert parse_time(text) == expected
+
+
+@pytest.mark.parametrize("text", ["24:00", "24", "13pm", "9:5", "12:60", "noon", "-1:00", "09:00:00"])
 def test_invalid_times_explain_with_an_example(text):
     with pytest.raises(ScheduleError, match=r"HH:MM.*digest on 09:00 Europe/Warsaw"):
         parse_time(text)
 
 
-@pytest.mark.parametrize("name", ["Europe/Nowhere", "CEST", "../etc/passwd", "/etc/localtime", ""])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Europe/Nowhere",
+        "CEST",
+        "../etc/passwd",
+        "../etc",
+        "/etc/localtime",
+        "",
+        "Europe",
+        "x" * 300,
+        "Europe/" + "a" * 300,
+        "Europe/../Europe/Warsaw",
+        "Europe\\Warsaw",
+        "Europe/Warsaw\x00",
+    ],
+)
 def test_invalid_zones_explain_with_an_example(name):
-    with pytest.raises(ScheduleError, match="Area/City"):
+    with pytest.raises(ScheduleError, match="Area/City") as raised:
         parse_zone(name)
+    assert len(str(raised.value)) < 400  # a 300-character zone is not echoed back whole
+
+
+@pytest.mark.parametrize(
+    ("name", "zone"),
+    [
+        ("europe/warsaw", "Europe/Warsaw"),
+        ("EUROPE/WARSAW", "Europe/Warsaw"),
+        (" Europe/Warsaw ", "Europe/Warsaw"),
+        ("america/new_york", "America/New_York"),
+        ("utc", "UTC"),
+    ],
+)
+def test_zones_are_found_whatever_their_case(name, zone):
+    assert parse_zone(name).key == zone
+
+
+@pytest.mark.parametrize(
+    ("name", "suggested"),
+    [
+        ("warsaw", "Europe/Warsaw"),
+        ("Warsow", "Europe/Warsaw"),
+        ("Europe", "Europe/Warsaw"),
+        ("new york", "America/New_York"),
+        ("Europe/Warzaw", "Europe/Warsaw"),
+    ],
+)
+def test_near_misses_suggest_the_closest_zones(name, suggested):
+    with pytest.raises(ScheduleError, match=f"Did you mean .*`{suggested}`"):
+        parse_zone(name)
+
+
+def test_a_digest_turned_back_on_before_todays_time_is_due_today():
+    # Auto-disabled at 09:00 Warsaw (today's row is `disabled`), then turned on again at 10:00 for 12:00.
+    on_again = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)  # 10:00 in Warsaw
+    schedule = Schedule(time(12, 0), WARSAW, on_again)
+    assert next_digest(schedule, on_again) == datetime(2026, 11, 25, 11, 0, tzinfo=UTC)
+    assert due_dates(schedule, datetime(2026, 11, 25, 11, 0, tzinfo=UTC)) == [date(2026, 11, 25)]
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("http://x", "`x` is not a full site name"),
+        ("https://example.", "`example.` is not a full site name"),
+        ("ftp://example.com", "must start with http:// or https://"),
+        ("example.com/offer", "must start with http:// or https://"),
+        ("https://", "no site name"),
+        ("https://exa mple.com", "without spaces"),
+    ],
+)
+def test_landing_pages_get_a_precise_message(text, problem):
+    found = web_address_problem(text)
+    assert found is not None and problem in found
+
+
+def test_a_good_landing_page_passes():
+    assert web_address_problem("https://example.com/offer?a=1") is None

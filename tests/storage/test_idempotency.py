@@ -5,7 +5,10 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from bot.clock import ManualClock
+from bot.settings import SettingsError
 from bot.storage import ClaimState, Database, IdempotencyStore
 
 
@@ -47,11 +50,18 @@ async def test_release_lets_the_operation_be_tried_again(database):
     assert (await store.claim("t", "k4")).won
 
 
-async def test_sqlite_file_database_creates_its_directory(tmp_path):
-    db = Database(f"sqlite+aiosqlite:///{tmp_path}/new/dir/bot.db")
+async def test_sqlite_file_database_creates_only_the_default_data_directory(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    db = Database("sqlite+aiosqlite:///data/bot.db")
     await db.upgrade()
     await db.close()
-    assert (tmp_path / "new" / "dir" / "bot.db").exists()
+    assert (tmp_path / "data" / "bot.db").exists()
+    # Any other missing folder is a typo in DATABASE_URL: say so rather than create it anywhere.
+    with pytest.raises(
+        SettingsError, match=r"^DATABASE_URL is malformed: the folder .*new/dir does not exist"
+    ):
+        Database(f"sqlite+aiosqlite:///{tmp_path}/new/dir/bot.db")
+    assert not (tmp_path / "new").exists()
 
 
 # run_once / wait_settled ------------------------------------------------------------------------

@@ -107,6 +107,7 @@ async def test_empty_vault_and_missing_key_explain_how_to_add_a_card(tmp_path):
     async with await make_stack(tmp_path) as stack:
         form = await open_form(stack)
         assert "cards import" in view_text(form) and form.get("submit") is None
+    (tmp_path / "nokey").mkdir()
     async with await make_stack(tmp_path / "nokey", vault_key=None) as stack:
         result = await stack.driver.command("/subscribe")
         listing = (await stack.standin.state.wait_for_response(result.response_url)).payload
