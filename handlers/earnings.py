@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import aiohttp
@@ -36,30 +35,41 @@ async def reply(deps: Deps, response_url: str, message: dict[str, Any]) -> None:
     await post_to_response_url(deps.http, response_url, {"response_type": "ephemeral", **message})
 
 
-class SummaryMemo:
-    """The latest `/earnings` reply, JSON-encoded, for the earnings object and second it shows.
+EARNINGS_KEY = "earnings"  # the key `PartnersClient.earnings()` caches under
 
-    Commands answered in the same second from the same cached earnings get byte-identical replies
-    (the "As of" date token has one-second resolution), so under load the reply is built and
-    encoded once per second instead of once per command: that was ~10% of the bot's CPU at
-    saturation (docs/bench.md).
+
+class Replies:
+    """The built `/earnings` reply for the latest (earnings version, locale, minute).
+
+    Under load most commands are answered from the same cached earnings within the same minute (the
+    "as of" time shows minutes), so the reply is built once per version instead of once per command:
+    building it was ~7 % of a request's CPU (docs/bench.md). The one place replies are reused.
     """
 
     def __init__(self) -> None:
-        self._earnings: Earnings | None = None
-        self._key: tuple[str, int] | None = None
-        self._body = b""
+        self._key: tuple[int, str, int] | None = None
+        self._earnings: Earnings | None = None  # held so that its id() stays unique while keyed
+        self._message: dict[str, Any] = {}
 
-    def encoded(self, earnings: Earnings, locale: str, as_of: datetime) -> bytes:
-        key = (locale, int(as_of.timestamp()))
-        if earnings is not self._earnings or key != self._key:
-            message = earnings_message(earnings, locale=locale, as_of=as_of)
-            self._body = json.dumps({"response_type": "ephemeral", **message}).encode()
-            self._earnings, self._key = earnings, key
-        return self._body
+    def message(self, earnings: Earnings, locale: str, as_of: datetime) -> dict[str, Any]:
+        key = (id(earnings), locale, int(as_of.timestamp()) // 60)
+        if key != self._key or earnings is not self._earnings:
+            self._message = earnings_message(earnings, locale=locale, as_of=as_of)
+            self._key, self._earnings = key, earnings
+        return self._message
 
 
-async def send_summary(deps: Deps, command: dict[str, Any], memo: SummaryMemo | None = None) -> None:
+def fresh_earnings(deps: Deps) -> tuple[Earnings, datetime] | None:
+    """The cached earnings and when they were fetched, if still within `PARTNERS_CACHE_SECONDS`."""
+    cache = deps.partners.earnings_cache
+    entry = cache.entry(EARNINGS_KEY)
+    if entry is None:
+        return None
+    return entry.value, deps.clock.now() - timedelta(seconds=cache.age(entry))
+
+
+async def send_summary(deps: Deps, command: dict[str, Any], replies: Replies) -> None:
+    """The deferred answer: fetch (sharing any load in flight), then post to the response URL."""
     response_url = command["response_url"]
     try:
         earnings = await deps.partners.earnings()
@@ -67,9 +77,9 @@ async def send_summary(deps: Deps, command: dict[str, Any], memo: SummaryMemo | 
         log.warning("/earnings failed: %r", exc, exc_info=True)
         await reply(deps, response_url, notice_message(partners_error_text(exc)))
         return
-    body = (memo or SummaryMemo()).encoded(earnings, deps.settings.locale, deps.clock.now())
-    assert deps.http is not None
-    await post_to_response_url(deps.http, response_url, body)
+    fresh = fresh_earnings(deps)
+    as_of = fresh[1] if fresh is not None and fresh[0] is earnings else deps.clock.now()
+    await reply(deps, response_url, replies.message(earnings, deps.settings.locale, as_of))
 
 
 async def share_summary(deps: Deps, body: dict[str, Any]) -> None:
@@ -102,14 +112,20 @@ async def share_summary(deps: Deps, body: dict[str, Any]) -> None:
 def register(app: AsyncApp, deps: Deps, subcommands: dict[str, Subcommand] | None = None) -> None:
     """Bind `/earnings`, its subcommands (e.g. `digest`) and the Share button."""
     routes = dict(subcommands or {})
-    memo = SummaryMemo()
+    replies = Replies()
 
     @app.command("/earnings")
     async def earnings_command(ack: AsyncAck, command: dict[str, Any]) -> None:
         words = (command.get("text") or "").split()
         if not words:
+            fresh = fresh_earnings(deps)
+            if fresh is not None:
+                # One round trip: the numbers go back as the HTTP answer to the command itself.
+                message = replies.message(fresh[0], deps.settings.locale, fresh[1])
+                await ack(text=message["text"], blocks=message["blocks"], response_type="ephemeral")
+                return
             await ack()
-            await send_summary(deps, command, memo)
+            await send_summary(deps, command, replies)
             return
         handler = routes.get(words[0].lower())
         if handler is None:
