@@ -2,10 +2,12 @@
 
 The claim is the row itself. `claim()` inserts (channel, local date) rows with ON CONFLICT DO NOTHING
 and keeps the ones it inserted, so across replicas sharing a database exactly one wins each. A row
-can change hands only by a conditional UPDATE that names the state, owner and attempt it saw:
+can change hands only by a conditional UPDATE whose WHERE clause is `claimable()` in SQL (batched,
+FOR UPDATE SKIP LOCKED on PostgreSQL):
 - `claimed` without a message ts, older than `takeover_after` → its owner died; take it over;
 - `failed` whose `next_attempt_at` has come → retry it;
 - `sent` (ts recorded) or `disabled` → never again.
+Claiming a batch costs the same few statements whatever its size (no query per channel).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, delete, func, select, tuple_, update
+from sqlalchemy import and_, delete, func, or_, select, tuple_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -136,6 +138,10 @@ def snapshot_payload(earnings: Earnings) -> dict[str, Any]:
             entry[product] = {k: str(v) for k, v in figures.model_dump().items() if v is not None}
         data[name] = entry
     return data
+
+
+def _key_order(key: DueKey) -> tuple[str, date]:
+    return (key.channel_id, key.local_date)
 
 
 def retry_delay(attempts: int) -> timedelta:
@@ -322,19 +328,19 @@ class DigestStore:
         return False
 
     async def claim(self, keys: Sequence[DueKey], owner: str, *, takeover_after: timedelta) -> list[Delivery]:
-        """Claim these digests for `owner`; returns the ones it won (new rows and takeovers)."""
+        """Claim these digests for `owner`; returns the ones it won (new rows and takeovers).
+
+        A fixed number of statements per batch, whatever its size: one INSERT … ON CONFLICT DO
+        NOTHING per chunk for the new rows, then (only if some keys already had a row) one UPDATE
+        per chunk taking over those that may change hands.
+        """
         now = self.clock.now()
-        existing = await self.deliveries([(k.channel_id, k.local_date) for k in keys])
-        fresh = sorted(
-            (k for k in keys if (k.channel_id, k.local_date) not in existing),
-            key=lambda k: (k.channel_id, k.local_date),
-        )
-        won = [*await self._insert_claims(fresh, owner, now)]
-        for delivery in existing.values():
-            if self.claimable(delivery, now, takeover_after):
-                taken = await self._take_over(delivery, owner, now)
-                if taken is not None:
-                    won.append(taken)
+        ordered = sorted({(k.channel_id, k.local_date): k for k in keys}.values(), key=_key_order)
+        won = await self._insert_claims(ordered, owner, now)
+        inserted = {(d.channel_id, d.local_date) for d in won}
+        taken = [k for k in ordered if (k.channel_id, k.local_date) not in inserted]
+        if taken:
+            won.extend(await self._take_over(taken, owner, now, now - takeover_after))
         return won
 
     async def _insert_claims(self, keys: Sequence[DueKey], owner: str, now: datetime) -> list[Delivery]:
@@ -365,28 +371,52 @@ class DigestStore:
                 won.extend(Delivery.of(row) for row in result.scalars())
         return won
 
-    async def _take_over(self, seen: Delivery, owner: str, now: datetime) -> Delivery | None:
-        async with self.db.session() as session:
-            result = await session.execute(
-                update(DigestDelivery)
+    async def _take_over(
+        self, keys: Sequence[DueKey], owner: str, now: datetime, abandoned_before: datetime
+    ) -> list[Delivery]:
+        """Take over, in one UPDATE per chunk, the rows of `keys` that may change hands now.
+
+        The WHERE clause is `claimable()` in SQL, evaluated on the row as it is when the UPDATE
+        reaches it, so two replicas can never both win a row. On PostgreSQL the rows are picked with
+        FOR UPDATE SKIP LOCKED: a row another replica is taking over right now is left to it instead
+        of being waited for (after a Slack outage thousands of failed rows fall due at once).
+        """
+        won: list[Delivery] = []
+        for start in range(0, len(keys), CHUNK):
+            chunk = [(k.channel_id, k.local_date.isoformat()) for k in keys[start : start + CHUNK]]
+            candidates = (
+                select(DigestDelivery.id)
                 .where(
-                    DigestDelivery.id == seen.id,
-                    DigestDelivery.state == seen.state,
-                    DigestDelivery.claimed_by == seen.claimed_by,
-                    DigestDelivery.attempts == seen.attempts,
+                    tuple_(DigestDelivery.channel_id, DigestDelivery.local_date).in_(chunk),
                     DigestDelivery.message_ts.is_(None),
+                    or_(
+                        and_(
+                            DigestDelivery.state == "claimed", DigestDelivery.claimed_at <= abandoned_before
+                        ),
+                        and_(DigestDelivery.state == "failed", DigestDelivery.next_attempt_at <= now),
+                    ),
                 )
+                .order_by(DigestDelivery.id)
+            )
+            if not self.db.is_sqlite:
+                candidates = candidates.with_for_update(skip_locked=True)
+            statement = (
+                update(DigestDelivery)
+                .where(DigestDelivery.id.in_(candidates.scalar_subquery()))
                 .values(
                     state="claimed",
                     claimed_by=owner,
                     claimed_at=now,
-                    attempts=seen.attempts + 1,
+                    attempts=DigestDelivery.attempts + 1,
                     next_attempt_at=None,
                 )
                 .returning(DigestDelivery)
+                .execution_options(synchronize_session=False)
             )
-            row = result.scalar_one_or_none()
-            return Delivery.of(row) if row else None
+            async with self.db.session() as session:
+                result = await session.execute(statement)
+                won.extend(Delivery.of(row) for row in result.scalars())
+        return won
 
     async def still_mine(self, delivery: Delivery, owner: str) -> bool:
         """Refresh the claim right before sending; False when another replica took it over."""
