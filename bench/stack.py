@@ -154,6 +154,11 @@ class Stack:
         )
         return list(answer["urls"])
 
+    async def response_times(self, urls: list[str]) -> dict[str, float | None]:
+        """When each response URL first got an accepted post (wall time), None if never."""
+        answer = await self._post("/response-times", {"urls": urls})
+        return dict(answer["times"])
+
     async def trigger_ids(self, count: int = 1, user_id: str = "U_ADMIN") -> list[str]:
         return list((await self._post("/trigger-ids", {"count": count, "user_id": user_id}))["ids"])
 

@@ -9,6 +9,9 @@ from typing import Any
 
 import aiohttp
 from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_bolt.middleware.async_middleware import AsyncMiddleware
+from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
 
 from bot.deps import Deps
@@ -68,6 +71,45 @@ def fresh_earnings(deps: Deps) -> tuple[Earnings, datetime] | None:
     return entry.value, deps.clock.now() - timedelta(seconds=cache.age(entry))
 
 
+async def answer_if_fresh(deps: Deps, replies: Replies, ack: AsyncAck) -> bool:
+    """Ack with the numbers when the cached earnings are fresh (one round trip); False otherwise."""
+    fresh = fresh_earnings(deps)
+    if fresh is None:
+        return False
+    message = replies.message(fresh[0], deps.settings.locale, fresh[1])
+    await ack(text=message["text"], blocks=message["blocks"], response_type="ephemeral")
+    return True
+
+
+class FreshSummaryInAck(AsyncMiddleware):
+    """Answers a bare `/earnings` from fresh cached earnings before Bolt runs any listener.
+
+    Why a middleware: Bolt runs a listener as a task and polls every 10 ms for its `ack()`
+    (`slack_bolt/listener/asyncio_runner.py`), so an answer from a listener never leaves in under
+    ~10 ms; one from a middleware is returned at once, and skips listener matching and argument
+    building too (docs/bench.md). It is installed after the retry and access middlewares, which
+    still run first. Anything else, or stale earnings, goes on to the `/earnings` listener.
+    """
+
+    def __init__(self, deps: Deps, replies: Replies):
+        self.deps = deps
+        self.replies = replies
+
+    async def async_process(
+        self,
+        *,
+        req: AsyncBoltRequest,
+        resp: BoltResponse,
+        next: Callable[[], Awaitable[BoltResponse]],
+    ) -> BoltResponse | None:
+        body = req.body
+        if body.get("command") == "/earnings" and not str(body.get("text") or "").strip():
+            ack = req.context.ack
+            if await answer_if_fresh(self.deps, self.replies, ack):
+                return ack.response  # not calling next() ends the request: Bolt sends this ack
+        return await next()
+
+
 async def send_summary(deps: Deps, command: dict[str, Any], replies: Replies) -> None:
     """The deferred answer: fetch (sharing any load in flight), then post to the response URL."""
     response_url = command["response_url"]
@@ -113,16 +155,15 @@ def register(app: AsyncApp, deps: Deps, subcommands: dict[str, Subcommand] | Non
     """Bind `/earnings`, its subcommands (e.g. `digest`) and the Share button."""
     routes = dict(subcommands or {})
     replies = Replies()
+    app.middleware(FreshSummaryInAck(deps, replies))
 
     @app.command("/earnings")
     async def earnings_command(ack: AsyncAck, command: dict[str, Any]) -> None:
         words = (command.get("text") or "").split()
         if not words:
-            fresh = fresh_earnings(deps)
-            if fresh is not None:
-                # One round trip: the numbers go back as the HTTP answer to the command itself.
-                message = replies.message(fresh[0], deps.settings.locale, fresh[1])
-                await ack(text=message["text"], blocks=message["blocks"], response_type="ephemeral")
+            # Fresh earnings were usually answered by the middleware already; they may have just
+            # arrived since, so look once more before deferring.
+            if await answer_if_fresh(deps, replies, ack):
                 return
             await ack()
             await send_summary(deps, command, replies)

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from bot.access import NOT_ALLOWED
 from bot.clock import ManualClock
 from bot.local_stack import LocalStack, start_local_stack
 from bot.partners.cache import SingleFlightCache
@@ -113,3 +114,15 @@ async def test_steady_commands_keep_the_cache_fresh_with_one_call_per_window(clo
     assert in_ack == 24  # nobody waited for the API
     # The first load, then one per 25 s window over 120 s: at 25, 50, 75 and 100 s.
     assert stack.sandbox.state.count("GET", EARNINGS) == 5
+
+
+async def test_fresh_numbers_in_the_ack_still_only_for_allowed_users():
+    settings = {"admin_user_ids": "U_ADMIN", "allowed_user_ids": "U_ADMIN"}
+    async with await start_local_stack(settings_overrides=settings) as stack:
+        first = await stack.driver.command("/earnings", user_id="U_ADMIN")
+        await stack.standin.state.wait_for_response(first.response_url)
+        assert isinstance((await stack.driver.command("/earnings", user_id="U_ADMIN")).body, dict)
+        refused = await stack.driver.command("/earnings", user_id="U_STRANGER")
+        assert refused.status == 200
+        assert "blocks" not in refused.body and "Balance" not in str(refused.body)
+        assert refused.body["text"] == NOT_ALLOWED
