@@ -101,9 +101,8 @@ class Stack:
         await procs.wait_for_http(f"{bot.url}/healthz", proc, log_path)
         return bot
 
-    async def start_baseline(self, post_reply: Path | None = None) -> Bot:
-        """Start the minimal Bolt app (signature check + ack) the same way; with `post_reply`, it
-        also posts that file to every response URL (bench/baseline_app.py)."""
+    async def start_baseline(self) -> Bot:
+        """Start the minimal Bolt app (signature check + ack) the same way (bench/baseline_app.py)."""
         port = procs.free_port()
         log_path = self.workdir / f"baseline-{len(self.bots)}.log"
         proc = procs.start(
@@ -115,7 +114,6 @@ class Stack:
                 str(port),
                 "--slack-api-url",
                 self.urls["slack_api_url"],
-                *(["--post-reply", str(post_reply)] if post_reply else []),
             ],
             env=procs.clean_env(
                 {
