@@ -30,6 +30,13 @@ class Bot:
     proc: subprocess.Popen[bytes]
     url: str
     log_path: Path
+    sql_counts_path: Path | None = None
+
+    def sql_counts(self) -> dict[str, int]:
+        """SQL statements by kind, as last written by bench/counted_serve.py ({} if not counted)."""
+        if self.sql_counts_path is None or not self.sql_counts_path.exists():
+            return {}
+        return dict(json.loads(self.sql_counts_path.read_text()))
 
     @property
     def events_url(self) -> str:
@@ -83,20 +90,25 @@ class Stack:
             }
         )
 
-    async def start_bot(self, database_url: str | None = None, **extra_env: str) -> Bot:
-        """Start one `serve` process and wait for its `/healthz`."""
+    async def start_bot(
+        self, database_url: str | None = None, *, count_sql: bool = False, **extra_env: str
+    ) -> Bot:
+        """Start one `serve` process and wait for its `/healthz`; with `count_sql`, through
+        bench/counted_serve.py, which writes its SQL statement counts to `Bot.sql_counts_path`."""
         port = procs.free_port()
         index = len(self.bots)
         log_path = self.workdir / f"bot-{index}.log"
         cwd = self.workdir / f"bot-{index}"
         cwd.mkdir(exist_ok=True)
+        counts = self.workdir / f"bot-{index}-sql.json"
+        runner = ["bench.counted_serve", str(counts)] if count_sql else ["bot.cli"]
         proc = procs.start(
-            [sys.executable, "-m", "bot.cli", "serve", "--port", str(port)],
+            [sys.executable, "-m", *runner, "serve", "--port", str(port)],
             env=self.bot_env(database_url, **extra_env),
             cwd=cwd,
             log_path=log_path,
         )
-        bot = Bot(proc, f"http://127.0.0.1:{port}", log_path)
+        bot = Bot(proc, f"http://127.0.0.1:{port}", log_path, counts if count_sql else None)
         self.bots.append(bot)
         await procs.wait_for_http(f"{bot.url}/healthz", proc, log_path)
         return bot
