@@ -197,11 +197,13 @@ class DigestStore:
             return ChannelDigest.of(row) if row else None
 
     async def enabled_channels(self, only: Collection[str] | None = None) -> list[ChannelDigest]:
-        query = select(DigestChannel).where(DigestChannel.enabled.is_(True))
+        # Core rows, not ORM objects: every tick of every replica reads all of them.
+        channels = DigestChannel.__table__
+        query = select(channels).where(channels.c.enabled.is_(True))
         if only:
-            query = query.where(DigestChannel.channel_id.in_(list(only)))
+            query = query.where(channels.c.channel_id.in_(list(only)))
         async with self.db.session() as session:
-            rows = (await session.execute(query.order_by(DigestChannel.channel_id))).scalars().all()
+            rows = (await session.execute(query.order_by(channels.c.channel_id))).all()
             return [ChannelDigest.of(row) for row in rows]
 
     # Snapshots -------------------------------------------------------------------------------
