@@ -34,7 +34,7 @@ from bench.scenarios import feature_present
 from bench.stack import StackContext
 
 NAME = "digest"
-TITLE = "5. Digest, 10,000 channels, 3 serve replicas"
+TITLE = "5. Digest at 10×, 3 serve replicas on PostgreSQL"
 PG_ADMIN_DSN = os.environ.get("BENCH_POSTGRES_DSN") or os.environ.get(
     "TEST_POSTGRES_DSN", "postgresql://postgres@127.0.0.1:5432/test"
 )
