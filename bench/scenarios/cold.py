@@ -3,8 +3,9 @@
 - Cold cache: a bot with `PARTNERS_CACHE_SECONDS=0` (nothing is ever fresh), Partners API at 300 ms,
   `/earnings` at 10 req/s: every command acks empty and waits for a load (its own or one already in
   flight); command → numbers on screen (the response-URL post reaching the Slack fake).
-- Burst: a fresh bot (default cache, cold), 1,000 `/earnings` sent at 1,000 req/s: concurrent
-  commands share one API call, so calls ÷ commands stays near 1/1,000.
+- Burst: a fresh bot (default cache, cold), 1,000 `/earnings` sent at 1,000 req/s: the ones that
+  arrive during the first load share its one API call and get the numbers posted; the rest find the
+  cache fresh and get them in the ack. Calls ÷ commands stays near 1/1,000.
 """
 
 from __future__ import annotations
@@ -52,8 +53,10 @@ async def run(quick: bool) -> list[Figure]:
         bot = await stack.start_bot()
         before = await stack.stats()
         result = await open_loop(bot.events_url, await _commands(stack, burst), 1_000.0)
+        deferred = burst - result.in_body_count
         after = await stack.wait_stats(
-            lambda st: st["response_urls_delivered"] - before["response_urls_delivered"] >= burst, timeout=15
+            lambda st: st["response_urls_delivered"] - before["response_urls_delivered"] >= deferred,
+            timeout=15,
         )
         stack.stop_bot(bot)
 
@@ -72,11 +75,20 @@ async def run(quick: bool) -> list[Figure]:
         ),
         Figure(
             s,
+            "burst: commands whose numbers reached the screen (in the ack or posted)",
+            100.0 * (result.in_body_count + delivered) / burst,
+            "%",
+            ">=",
+            100,
+        ),
+        Figure(
+            s,
             f"Partners calls per command, burst of {burst:,}",
             calls / burst,
             "",
             "<=",
             0.01,
-            note=f"{calls} calls; {result.ok_count:,} acked, {delivered:,} replies delivered",
+            note=f"{calls} calls; {result.ok_count:,} answered: {result.in_body_count:,} in the ack "
+            f"(cache already fresh), {delivered:,} posted to their response URL",
         ),
     ]

@@ -4,8 +4,8 @@ Setup: a new database is created and migrated, and 10,000 stand-in channels get 
 bot's own `DigestStore.enable` (what `/earnings digest on HH:MM Zone` calls), spread over several time
 zones, each at a local time two minutes ago and turned on ten minutes ago, so every one is due now.
 The stand-in limits `chat.postMessage` to 1/s per channel (429 + Retry-After) and, because one digest
-per channel never reaches that limit, also answers the first posts (one in five) with 429 +
-`Retry-After: 1` (as a workspace-wide burst limit would), so the retry path runs. Then 3 real `serve`
+per channel never reaches that limit, also answers the first 200 posts with 429 + `Retry-After: 1`
+(as a workspace-wide burst limit would), so the retry path runs. Then 3 real `serve`
 processes start together (through bench/counted_serve.py, which counts their SQL statements), each with its in-process digest scheduler ticking every
 `DIGEST_CHECK_SECONDS` seconds; nothing else tells them to send.
 
@@ -40,7 +40,7 @@ PG_ADMIN_DSN = os.environ.get("BENCH_POSTGRES_DSN") or os.environ.get(
 )
 PREFIX = "C_BENCH"
 REPLICAS = 3
-INJECTED_429_SHARE = 0.2  # of the channels: forced 429s at the start
+INJECTED_429 = 200  # forced 429s at the start: a workspace burst limit is a fixed burst, not per channel
 THROUGH_ENABLE = 500  # channels set up through `DigestStore.enable`, the rest in bulk
 PARTNERS_LATENCY = 0.3
 CHECK_SECONDS = 2  # DIGEST_CHECK_SECONDS of the replicas (production default: 60)
@@ -162,7 +162,7 @@ async def run(quick: bool) -> list[Figure]:
     except Exception as exc:
         return [Figure(s, "digests delivered", None, note=f"PostgreSQL not reachable: {type(exc).__name__}")]
     count = 1_000 if quick else 10_000
-    injected = int(INJECTED_429_SHARE * count)
+    injected = INJECTED_429
     channels = [f"{PREFIX}{i:05d}" for i in range(count)]
     async with fresh_database() as database_url:
         async with StackContext() as stack:
