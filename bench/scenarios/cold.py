@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 
-from bench.loadgen import fake_trigger_id, open_loop, percentile, screen_times, slash_command
+from bench.loadgen import Prepared, fake_trigger_id, open_loop, percentile, screen_times, slash_command
 from bench.report import Figure
 from bench.stack import SIGNING_SECRET, Stack, StackContext
 
@@ -21,7 +21,7 @@ TITLE = "2. Cold cache and a burst, API 300 ms"
 PARTNERS_LATENCY = 0.3
 
 
-async def _commands(stack: Stack, count: int) -> list:
+async def _commands(stack: Stack, count: int) -> list[Prepared]:
     urls = await stack.response_urls(count)
     return [
         slash_command(SIGNING_SECRET, "/earnings", response_url=u, trigger_id=fake_trigger_id(i))
