@@ -149,6 +149,13 @@ async def sent_by_replica(database_url: str) -> list[int]:
     return counts + [0] * max(0, REPLICAS - len(counts))
 
 
+def _cpu_seconds(pid: int) -> float:
+    import psutil
+
+    times = psutil.Process(pid).cpu_times()
+    return float(times.user + times.system)
+
+
 def _errors_logged(log: str) -> int:
     return sum(1 for line in log.splitlines() if "ERROR" in line or line.startswith("Traceback"))
 
@@ -195,6 +202,8 @@ async def run(quick: bool) -> list[Figure]:
             stats = await stack.stats(times_prefix=PREFIX)
             per_replica = await sent_by_replica(database_url)
             errors = sum(_errors_logged(stack.log_text(bot)) for bot in bots)
+            assert stack.fakes is not None
+            cpu = [_cpu_seconds(p.pid) for p in (stack.fakes, *(bot.proc for bot in bots))]
             for bot in bots:
                 stack.stop_bot(bot)  # its last SQL counts are written at exit
             sql: Counter[str] = Counter()
@@ -240,6 +249,15 @@ async def run(quick: bool) -> list[Figure]:
             note=f"{injected} forced at the start + per-channel limit 1/s; all waited out and retried",
         ),
         Figure(s, "ERROR lines / tracebacks in the replicas' logs", errors, "", "==", 0),
+        Figure(
+            s,
+            "CPU seconds used by the fakes (Slack stand-in + sandbox)",
+            cpu[0],
+            "s",
+            note="replicas: "
+            + " / ".join(f"{c:.0f} s" for c in cpu[1:])
+            + "; tells which side was the limit",
+        ),
         *_sql_figures(s, sql, len(by_channel)),
     ]
 
