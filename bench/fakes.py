@@ -8,6 +8,7 @@ is how the benchmark configures the fakes and reads their counters over HTTP:
   kwargs], channels: {prefix, count}}
 - `POST /response-urls` {count, channel_id, user_id} → {urls}
 - `POST /trigger-ids` {count, user_id} → {ids}
+- `POST /response-times` {urls} → {times: {url: wall time of its first accepted post, or null}}
 - `GET /stats[?times_prefix=C]` → counters (Partners calls by path, response posts, Slack calls, views.open,
   messages; first/last message time in channels starting with C)
 """
@@ -105,6 +106,15 @@ def control_app(sandbox: RunningSandbox, standin: RunningStandin) -> web.Applica
         ids = [standin.state.new_trigger_id(user_id) for _ in range(int(body.get("count", 1)))]
         return web.json_response({"ids": ids})
 
+    async def response_times(request: web.Request) -> web.Response:
+        """Wall time of the first accepted post to each response URL asked about (None: none yet)."""
+        body = await request.json()
+        answer: dict[str, float | None] = {}
+        for url in body["urls"]:
+            accepted = standin.state.response_posts(url)
+            answer[url] = accepted[0].time if accepted else None
+        return web.json_response({"times": answer})
+
     async def get_stats(request: web.Request) -> web.Response:
         return web.json_response(stats(sandbox, standin, request.query.get("times_prefix", "")))
 
@@ -112,6 +122,7 @@ def control_app(sandbox: RunningSandbox, standin: RunningStandin) -> web.Applica
     app.router.add_post("/configure", configure)
     app.router.add_post("/response-urls", response_urls)
     app.router.add_post("/trigger-ids", trigger_ids)
+    app.router.add_post("/response-times", response_times)
     app.router.add_get("/stats", get_stats)
     return app
 

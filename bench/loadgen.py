@@ -42,6 +42,7 @@ class Sample:
     status: int  # 0 when no HTTP answer came (timeout, connection error)
     error: str | None = None
     tag: str = ""
+    in_body: bool = False  # the HTTP answer itself carried a message (Block Kit blocks)
 
     @property
     def latency(self) -> float:
@@ -59,6 +60,7 @@ class RunResult:
 
     samples: list[Sample] = field(default_factory=list)
     wall_time: float = 0.0
+    wall_offset: float = 0.0  # time.time() minus the loop's clock: turns sample times into wall times
 
     @property
     def count(self) -> int:
@@ -93,6 +95,11 @@ class RunResult:
     def over(self, seconds: float) -> int:
         """Requests that took longer than `seconds` or never got an answer."""
         return sum(1 for s in self.samples if not s.status or s.latency > seconds)
+
+    @property
+    def in_body_count(self) -> int:
+        """Requests whose HTTP answer carried the message itself (no response-URL post needed)."""
+        return sum(1 for s in self.samples if s.ok and s.in_body)
 
     def send_lag(self, p: float) -> float:
         """How late the generator sent, at percentile `p`: a health check of the generator itself."""
@@ -175,12 +182,20 @@ async def send_one(
     start = loop.time()
     try:
         async with session.post(url, data=request.body, headers=request.headers) as resp:
-            await resp.read()
+            data = await resp.read()
             status = resp.status
         error = None
     except (TimeoutError, aiohttp.ClientError, OSError) as exc:
-        status, error = 0, type(exc).__name__
-    return Sample(start if scheduled is None else scheduled, start, loop.time(), status, error, request.tag)
+        status, error, data = 0, type(exc).__name__, b""
+    end = loop.time()
+    return Sample(
+        start if scheduled is None else scheduled, start, end, status, error, request.tag, b'"blocks"' in data
+    )
+
+
+def wall_offset() -> float:
+    """`time.time()` minus the running loop's clock, to compare sample times with other processes'."""
+    return time.time() - asyncio.get_running_loop().time()
 
 
 async def open_loop(
@@ -207,7 +222,7 @@ async def open_loop(
                 await asyncio.sleep(delay)
             tasks.append(asyncio.create_task(send_one(session, url, request, scheduled)))
         samples = list(await asyncio.gather(*tasks))
-        return RunResult(samples, loop.time() - t0)
+        return RunResult(samples, loop.time() - t0, wall_offset())
     finally:
         for task in tasks:
             task.cancel()
@@ -246,7 +261,23 @@ async def closed_loop(
 
     try:
         await asyncio.gather(*(worker() for _ in range(concurrency)))
-        return RunResult(samples, loop.time() - t0)
+        return RunResult(samples, loop.time() - t0, wall_offset())
     finally:
         if own:
             await session.close()
+
+
+def screen_times(result: RunResult, posted_at: dict[str, float | None]) -> list[float | None]:
+    """Per request, seconds from its scheduled send until the numbers were on screen, or None.
+
+    Answered in the ack body: the HTTP answer's time. Otherwise: when the reply's post reached the
+    Slack fake (`posted_at`, wall time, keyed by the request's tag = its response URL).
+    """
+    times: list[float | None] = []
+    for sample in result.samples:
+        if sample.ok and sample.in_body:
+            times.append(sample.latency)
+            continue
+        posted = posted_at.get(sample.tag)
+        times.append(None if posted is None else posted - (sample.scheduled + result.wall_offset))
+    return times

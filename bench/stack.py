@@ -30,6 +30,13 @@ class Bot:
     proc: subprocess.Popen[bytes]
     url: str
     log_path: Path
+    sql_counts_path: Path | None = None
+
+    def sql_counts(self) -> dict[str, int]:
+        """SQL statements by kind, as last written by bench/counted_serve.py ({} if not counted)."""
+        if self.sql_counts_path is None or not self.sql_counts_path.exists():
+            return {}
+        return dict(json.loads(self.sql_counts_path.read_text()))
 
     @property
     def events_url(self) -> str:
@@ -83,27 +90,31 @@ class Stack:
             }
         )
 
-    async def start_bot(self, database_url: str | None = None, **extra_env: str) -> Bot:
-        """Start one `serve` process and wait for its `/healthz`."""
+    async def start_bot(
+        self, database_url: str | None = None, *, count_sql: bool = False, **extra_env: str
+    ) -> Bot:
+        """Start one `serve` process and wait for its `/healthz`; with `count_sql`, through
+        bench/counted_serve.py, which writes its SQL statement counts to `Bot.sql_counts_path`."""
         port = procs.free_port()
         index = len(self.bots)
         log_path = self.workdir / f"bot-{index}.log"
         cwd = self.workdir / f"bot-{index}"
         cwd.mkdir(exist_ok=True)
+        counts = self.workdir / f"bot-{index}-sql.json"
+        runner = ["bench.counted_serve", str(counts)] if count_sql else ["bot.cli"]
         proc = procs.start(
-            [sys.executable, "-m", "bot.cli", "serve", "--port", str(port)],
+            [sys.executable, "-m", *runner, "serve", "--port", str(port)],
             env=self.bot_env(database_url, **extra_env),
             cwd=cwd,
             log_path=log_path,
         )
-        bot = Bot(proc, f"http://127.0.0.1:{port}", log_path)
+        bot = Bot(proc, f"http://127.0.0.1:{port}", log_path, counts if count_sql else None)
         self.bots.append(bot)
         await procs.wait_for_http(f"{bot.url}/healthz", proc, log_path)
         return bot
 
-    async def start_baseline(self, post_reply: Path | None = None) -> Bot:
-        """Start the minimal Bolt app (signature check + ack) the same way; with `post_reply`, it
-        also posts that file to every response URL (bench/baseline_app.py)."""
+    async def start_baseline(self) -> Bot:
+        """Start the minimal Bolt app (signature check + ack) the same way (bench/baseline_app.py)."""
         port = procs.free_port()
         log_path = self.workdir / f"baseline-{len(self.bots)}.log"
         proc = procs.start(
@@ -115,7 +126,6 @@ class Stack:
                 str(port),
                 "--slack-api-url",
                 self.urls["slack_api_url"],
-                *(["--post-reply", str(post_reply)] if post_reply else []),
             ],
             env=procs.clean_env(
                 {
@@ -153,6 +163,11 @@ class Stack:
             "/response-urls", {"count": count, "channel_id": channel_id, "user_id": user_id}
         )
         return list(answer["urls"])
+
+    async def response_times(self, urls: list[str]) -> dict[str, float | None]:
+        """When each response URL first got an accepted post (wall time), None if never."""
+        answer = await self._post("/response-times", {"urls": urls})
+        return dict(answer["times"])
 
     async def trigger_ids(self, count: int = 1, user_id: str = "U_ADMIN") -> list[str]:
         return list((await self._post("/trigger-ids", {"count": count, "user_id": user_id}))["ids"])

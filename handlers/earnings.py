@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import aiohttp
 from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_bolt.middleware.async_middleware import AsyncMiddleware
+from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
 
 from bot.partners.errors import PartnersError
 from bot.partners.models import Earnings
 from bot.slack.blocks import notice_message
 from bot.slack.errors import CHANNEL_ERRORS, error_code
-from bot.slack.respond import post_to_response_url, reply
+from bot.slack.respond import ack_body, reply
 from handlers.earnings_blocks import SHARE_ACTION_ID, USAGE, earnings_message
 from handlers.messages import SLACK_TIMEOUT, partners_error_text, slack_error_text
 
@@ -33,30 +35,80 @@ NOT_IN_CHANNEL = (
 )
 
 
-class SummaryMemo:
-    """The latest `/earnings` reply, JSON-encoded, for the earnings object and second it shows.
+EARNINGS_KEY = "earnings"  # the key `PartnersClient.earnings()` caches under
 
-    Commands answered in the same second from the same cached earnings get byte-identical replies
-    (the "As of" date token has one-second resolution), so under load the reply is built and
-    encoded once per second instead of once per command: that was ~10% of the bot's CPU at
-    saturation (docs/bench.md).
+
+class Replies:
+    """The built `/earnings` reply for the latest (earnings version, locale, minute).
+
+    Under load most commands are answered from the same cached earnings within the same minute (the
+    "as of" time shows minutes), so the reply is built once per version instead of once per command:
+    building it was ~7 % of a request's CPU (docs/bench.md). The one place replies are reused.
     """
 
     def __init__(self) -> None:
-        self._earnings: Earnings | None = None
-        self._key: tuple[str, int] | None = None
-        self._body = b""
+        self._key: tuple[int, str, int] | None = None
+        self._earnings: Earnings | None = None  # held so that its id() stays unique while keyed
+        self._message: dict[str, Any] = {}
 
-    def encoded(self, earnings: Earnings, locale: str, as_of: datetime) -> bytes:
-        key = (locale, int(as_of.timestamp()))
-        if earnings is not self._earnings or key != self._key:
-            message = earnings_message(earnings, locale=locale, as_of=as_of)
-            self._body = json.dumps({"response_type": "ephemeral", **message}).encode()
-            self._earnings, self._key = earnings, key
-        return self._body
+    def message(self, earnings: Earnings, locale: str, as_of: datetime) -> dict[str, Any]:
+        key = (id(earnings), locale, int(as_of.timestamp()) // 60)
+        if key != self._key or earnings is not self._earnings:
+            self._message = earnings_message(earnings, locale=locale, as_of=as_of)
+            self._key, self._earnings = key, earnings
+        return self._message
 
 
-async def send_summary(deps: Services, command: dict[str, Any], memo: SummaryMemo | None = None) -> None:
+def fresh_earnings(deps: Services) -> tuple[Earnings, datetime] | None:
+    """The cached earnings and when they were fetched, if still within `PARTNERS_CACHE_SECONDS`."""
+    cache = deps.partners.earnings_cache
+    entry = cache.entry(EARNINGS_KEY)
+    if entry is None:
+        return None
+    return entry.value, deps.clock.now() - timedelta(seconds=cache.age(entry))
+
+
+async def answer_if_fresh(deps: Services, replies: Replies, ack: AsyncAck) -> bool:
+    """Ack with the numbers when the cached earnings are fresh (one round trip); False otherwise."""
+    fresh = fresh_earnings(deps)
+    if fresh is None:
+        return False
+    message = replies.message(fresh[0], deps.settings.locale, fresh[1])
+    await ack(**ack_body(message))
+    return True
+
+
+class FreshSummaryInAck(AsyncMiddleware):
+    """Answers a bare `/earnings` from fresh cached earnings before Bolt runs any listener.
+
+    Why a middleware: Bolt runs a listener as a task and polls every 10 ms for its `ack()`
+    (`slack_bolt/listener/asyncio_runner.py`), so an answer from a listener never leaves in under
+    ~10 ms; one from a middleware is returned at once, and skips listener matching and argument
+    building too (docs/bench.md). It is installed after the retry and access middlewares, which
+    still run first. Anything else, or stale earnings, goes on to the `/earnings` listener.
+    """
+
+    def __init__(self, deps: Services, replies: Replies):
+        self.deps = deps
+        self.replies = replies
+
+    async def async_process(
+        self,
+        *,
+        req: AsyncBoltRequest,
+        resp: BoltResponse,
+        next: Callable[[], Awaitable[BoltResponse]],
+    ) -> BoltResponse | None:
+        body = req.body
+        if body.get("command") == "/earnings" and not str(body.get("text") or "").strip():
+            ack = req.context.ack
+            if await answer_if_fresh(self.deps, self.replies, ack):
+                return ack.response  # not calling next() ends the request: Bolt sends this ack
+        return await next()
+
+
+async def send_summary(deps: Services, command: dict[str, Any], replies: Replies) -> None:
+    """The deferred answer: fetch (sharing any load in flight), then post to the response URL."""
     response_url = command["response_url"]
     try:
         earnings = await deps.partners.earnings()
@@ -64,8 +116,9 @@ async def send_summary(deps: Services, command: dict[str, Any], memo: SummaryMem
         log.warning("/earnings failed: %r", exc, exc_info=True)
         await reply(deps.http, response_url, notice_message(partners_error_text(exc)))
         return
-    body = (memo or SummaryMemo()).encoded(earnings, deps.settings.locale, deps.clock.now())
-    await post_to_response_url(deps.http, response_url, body)
+    fresh = fresh_earnings(deps)
+    as_of = fresh[1] if fresh is not None and fresh[0] is earnings else deps.clock.now()
+    await reply(deps.http, response_url, replies.message(earnings, deps.settings.locale, as_of))
 
 
 async def share_summary(deps: Services, body: dict[str, Any]) -> None:
@@ -98,14 +151,19 @@ async def share_summary(deps: Services, body: dict[str, Any]) -> None:
 def register(app: AsyncApp, deps: Services, subcommands: dict[str, Subcommand] | None = None) -> None:
     """Bind `/earnings`, its subcommands (e.g. `digest`) and the Share button."""
     routes = dict(subcommands or {})
-    memo = SummaryMemo()
+    replies = Replies()
+    app.middleware(FreshSummaryInAck(deps, replies))
 
     @app.command("/earnings")
     async def earnings_command(ack: AsyncAck, command: dict[str, Any]) -> None:
         words = (command.get("text") or "").split()
         if not words:
+            # Fresh earnings were usually answered by the middleware already; they may have just
+            # arrived since, so look once more before deferring.
+            if await answer_if_fresh(deps, replies, ack):
+                return
             await ack()
-            await send_summary(deps, command, memo)
+            await send_summary(deps, command, replies)
             return
         handler = routes.get(words[0].lower())
         if handler is None:

@@ -25,6 +25,6 @@ def feature_present(*modules: str) -> bool:
 
 
 def all_scenarios() -> list[Scenario]:
-    from bench.scenarios import ack_latency, digest, memory, modal, throughput
+    from bench.scenarios import cold, digest, memory, modal, on_screen, throughput
 
-    return [Scenario(m.NAME, m.TITLE, m.run) for m in (ack_latency, throughput, modal, digest, memory)]
+    return [Scenario(m.NAME, m.TITLE, m.run) for m in (on_screen, cold, throughput, modal, digest, memory)]

@@ -1,4 +1,4 @@
-"""(3) Modal opening: `/campaign` while the Partners API takes 2.5 s per call.
+"""(4) Modal opening: `/campaign` while the Partners API takes 2.5 s per call.
 
 Slack's trigger id dies 3 s after the user typed the command, so the form must open (`views.open`)
 before any API call. Each command gets a fresh trigger id from the stand-in just before it is sent;
@@ -17,7 +17,7 @@ from bench.scenarios import feature_present
 from bench.stack import SIGNING_SECRET, StackContext
 
 NAME = "modal"
-TITLE = "3. Modal opening, /campaign"
+TITLE = "4. Modal opening, /campaign"
 PARTNERS_LATENCY = 2.5
 RATE = 5.0  # commands per second: several land while the first coupons load is still in flight
 

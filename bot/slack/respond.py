@@ -21,15 +21,14 @@ JSON_HEADERS = {"Content-Type": "application/json; charset=utf-8"}
 
 
 async def post_to_response_url(
-    session: aiohttp.ClientSession, response_url: str, message: dict[str, Any] | bytes
+    session: aiohttp.ClientSession, response_url: str, message: dict[str, Any]
 ) -> bool:
     """Send `message` (text, blocks, response_type, replace_original…); False when Slack refused.
 
-    `message` may come JSON-encoded already (a reply many commands share is encoded once).
     A plain POST on the shared session: building a webhook client per reply cost more CPU than
     the post itself under load (see bench/).
     """
-    data = message if isinstance(message, bytes) else json.dumps(message)
+    data = json.dumps(message)
     try:
         async with session.post(response_url, data=data, headers=JSON_HEADERS) as response:
             if response.status != 200:

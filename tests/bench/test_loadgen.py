@@ -16,6 +16,7 @@ from bench.loadgen import (
     new_session,
     open_loop,
     percentile,
+    screen_times,
     send_one,
     slash_command,
 )
@@ -113,29 +114,36 @@ async def test_closed_loop_and_signature_check(baseline_url: str) -> None:
     assert refused.status == 401
 
 
-async def test_posting_baseline_posts_the_reply_to_each_response_url() -> None:
-    """The informational variant really makes the second HTTP exchange it is meant to price."""
-    standin = await start_slack_standin()
-    reply = b'{"response_type": "ephemeral", "text": "bench reply"}'
-    token = standin.state.options.bot_token
-    runner = web.AppRunner(build_baseline_app(SECRET, token, standin.api_url, reply))
+def test_screen_time_is_the_ack_when_it_carried_the_message_else_the_post() -> None:
+    in_ack = Sample(10.0, 10.0, 10.004, 200, tag="u1", in_body=True)
+    deferred = Sample(11.0, 11.0, 11.002, 200, tag="u2")
+    lost = Sample(12.0, 12.0, 12.002, 200, tag="u3")
+    result = RunResult([in_ack, deferred, lost], 3.0, wall_offset=1000.0)
+    times = screen_times(result, {"u2": 1011.35, "u3": None})
+    assert times[0] == pytest.approx(0.004)
+    assert times[1] == pytest.approx(0.35)  # scheduled at wall 1011.0, posted at 1011.35
+    assert times[2] is None
+    assert result.in_body_count == 1
+
+
+async def test_send_one_notices_a_message_in_the_answer_body() -> None:
+    async def answer(request: web.Request) -> web.Response:
+        if request.query.get("blocks"):
+            return web.json_response({"text": "x", "blocks": [{"type": "divider"}]})
+        return web.Response(text="")
+
+    app = web.Application()
+    app.router.add_post("/", answer)
+    runner = web.AppRunner(app)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()
     try:
-        url = f"http://127.0.0.1:{runner.addresses[0][1]}/slack/events"
-        response_urls = [
-            standin.state.new_response_url(channel_id="C_GENERAL", user_id="U_ADMIN") for _ in range(3)
-        ]
-        requests = [
-            slash_command(SECRET, "/earnings", response_url=u, trigger_id=f"t.{i}")
-            for i, u in enumerate(response_urls)
-        ]
-        result = await closed_loop(url, lambda i: requests[i], concurrency=3, total=3)
-        assert result.ok_count == 3
-        for response_url in response_urls:
-            post = await standin.state.wait_for_response(response_url)
-            assert post.payload["text"] == "bench reply"
+        url = f"http://127.0.0.1:{runner.addresses[0][1]}/"
+        async with new_session() as session:
+            with_blocks = await send_one(session, url + "?blocks=1", _command(0))
+            empty = await send_one(session, url, _command(1))
+        assert with_blocks.ok and with_blocks.in_body
+        assert empty.ok and not empty.in_body
     finally:
         await runner.cleanup()
-        await standin.close()

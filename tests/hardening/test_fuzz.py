@@ -48,5 +48,8 @@ async def test_generated_hostile_requests_never_crash_the_bot(hstack, debug_logs
         assert resp.status == 200
     # And the bot still works for a real user afterwards.
     result = await hstack.driver.command("/earnings", user_id="U_PARTNER")
-    post = await standin.wait_for_response(result.response_url, timeout=5)
-    assert "Balance" in str(post.payload)
+    if isinstance(result.body, dict):  # fresh cached earnings come back in the ack itself
+        assert "Balance" in str(result.body["blocks"])
+    else:
+        post = await standin.wait_for_response(result.response_url, timeout=5)
+        assert "Balance" in str(post.payload)
