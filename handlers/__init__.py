@@ -5,7 +5,7 @@ from __future__ import annotations
 from slack_bolt.async_app import AsyncApp
 
 from bot.deps import Deps
-from handlers import access, campaign, digest, earnings, errors, retries, subscribe
+from handlers import access, alerts, campaign, digest, earnings, errors, home, retries, subscribe
 
 
 def register_all(app: AsyncApp, deps: Deps) -> None:
@@ -16,3 +16,5 @@ def register_all(app: AsyncApp, deps: Deps) -> None:
     digest.register(app, deps)
     campaign.register(app, deps)
     subscribe.register(app, deps)
+    alerts.register(app, deps)
+    home.register(app, deps)

@@ -16,6 +16,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.errors import SlackApiError
 
 from bot.access import ADMINS_ONLY
+from bot.alerts.runner import subscription_created
 from bot.deps import Deps
 from bot.partners.errors import PartnersError
 from bot.recurly import create_token
@@ -26,6 +27,7 @@ from bot.subscriptions.audit import AuditLog
 from bot.subscriptions.orders import Order, check_form
 from bot.subscriptions.service import Outcome, SubscriptionService
 from bot.vault import Card, CardVault, VaultKeyError, open_vault
+from handlers import alerts
 from handlers.access import refusal_view, user_id_of
 from handlers.messages import UNEXPECTED, partners_error_text
 from handlers.subscribe_views import (
@@ -55,6 +57,7 @@ USAGE = (
     "*/subscribe* — turn a client's partner-paid LiveChat trial into a paid subscription (admins only).\n"
     "• `/subscribe` — list the trials you can pay for, each with a *Create subscription* button\n"
     "• then choose plan, seats, billing cycle and card, check the price, and *Confirm*\n"
+    "• `/subscribe alerts on [days]` | `off` | `status` — trial-ending alerts in this channel\n"
     "• `/subscribe help` — this message\n"
     "Cards live in the encrypted vault on the server: `partners-bot cards import card.json`."
 )
@@ -203,7 +206,12 @@ def register(app: AsyncApp, deps: Deps) -> None:
 
     @app.command("/subscribe")
     async def subscribe_command(ack: AsyncAck, command: dict[str, Any]) -> None:
-        if (command.get("text") or "").strip():
+        words = (command.get("text") or "").split()
+        if words and words[0].lower() == "alerts":
+            await ack()
+            await alerts.subcommand(deps, command, words[1:])
+            return
+        if words:
             # `/subscribe help` and anything unexpected: say what the command does, list nothing.
             await ack(response_type="ephemeral", text=USAGE)
             return
@@ -314,3 +322,8 @@ def register(app: AsyncApp, deps: Deps) -> None:
                 log.warning("could not tell %s the subscription result", user_id, exc_info=True)
         if result.fresh and result.outcome is Outcome.CREATED:
             await announce(deps, order, user_id)
+        if result.outcome is Outcome.CREATED:
+            try:
+                await subscription_created(deps, order.license_id, user_id)
+            except Exception:
+                log.exception("could not mark trial alerts of %s as subscribed", order.license_id)

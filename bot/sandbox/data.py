@@ -179,7 +179,7 @@ _LICENSES: list[dict[str, Any]] = [
         "client_email": "joe@joedoe.example", "cc_added": False, "paid": False,
         "payment_origin": "partner", "blocked": False, "active": True,
         "seats": 3, "plan": "team", "billing_cycle": None, "status": "trial",
-        "created_at": "2024-12-20T10:00:00Z", "trial_ends_at": "2025-01-03T10:00:00Z",
+        "created_at": "2024-12-20T10:00:00Z", "trial_ends_at": "2025-01-03T10:00:00Z", "trial_ends_in_days": 2,
     },
     {
         "license": "11223302", "product": "livechat", "client_name": "Acme Dental Group",
@@ -214,7 +214,7 @@ _LICENSES: list[dict[str, Any]] = [
         "client_email": "office@harborlegal.example", "cc_added": False, "paid": False,
         "payment_origin": "partner", "blocked": False, "active": True,
         "seats": 5, "plan": "business", "billing_cycle": None, "status": "trial",
-        "created_at": "2024-12-29T16:20:00Z", "trial_ends_at": "2025-01-12T16:20:00Z",
+        "created_at": "2024-12-29T16:20:00Z", "trial_ends_at": "2025-01-12T16:20:00Z", "trial_ends_in_days": 9,
     },
 ]  # fmt: skip
 
@@ -222,7 +222,11 @@ LICENSE_SUMMARY_FIELDS: tuple[str, ...] = (
     "license", "product", "client_name", "client_email", "cc_added", "paid", "payment_origin",
     "blocked", "active",
 )  # fmt: skip
-"""Fields the license list returns; the details endpoint returns everything."""
+"""Fields the license list returns; the details endpoint returns everything.
+
+The list also carries the documented `status` (trial | paid | expired) and `end_timestamp`
+("YYYY-MM-DD HH:MM:SS", UTC), derived in partners_api.list_licenses. A seed license with
+`trial_ends_in_days` has its trial end that many days after the sandbox starts (trial alerts)."""
 
 PLAN_PRICES: dict[str, float] = {"starter": 20.0, "team": 41.0, "business": 59.0}
 """Monthly USD price per seat; annual billing is 15% cheaper."""

@@ -132,7 +132,19 @@ async def get_coupons(request: web.Request) -> web.Response:
 
 async def get_withdrawals(request: web.Request) -> web.Response:
     """Payout history, oldest first."""
-    return result_response(_state(request).withdrawals)
+    # Today's documented field names beside the sandbox's own (kept for older tests).
+    return result_response(
+        [
+            {
+                **w,
+                "withdrawal_id": w["id"],
+                "request_timestamp": _api_time(w["created_at"]),
+                "action_timestamp": _api_time(w["created_at"]) if w["status"] == "paid" else "",
+                "invoice_id": f"{w['created_at'][:4]}/{w['id']}",
+            }
+            for w in _state(request).withdrawals
+        ]
+    )
 
 
 async def post_withdrawal(request: web.Request) -> web.Response:
@@ -312,11 +324,29 @@ async def get_history(request: web.Request) -> web.Response:
 # --- licenses and subscriptions ------------------------------------------------------------------
 
 
+def _api_time(iso: str | None) -> str:
+    """`2025-01-03T10:00:00Z` → the API's `2025-01-03 10:00:00` (UTC); None → `""`."""
+    return iso.replace("T", " ").removesuffix("Z") if iso else ""
+
+
+def _listed_status(lic: dict[str, Any]) -> str:
+    if lic["paid"]:
+        return "paid"
+    return "trial" if lic.get("status") == "trial" else "expired"
+
+
 async def list_licenses(request: web.Request) -> web.Response:
-    """Solution licenses (summary fields only)."""
+    """Solution licenses (summary fields, plus the documented `status` and `end_timestamp`)."""
     state = _state(request)
     return result_response(
-        [{k: lic[k] for k in data.LICENSE_SUMMARY_FIELDS} for lic in state.licenses.values()]
+        [
+            {
+                **{k: lic[k] for k in data.LICENSE_SUMMARY_FIELDS},
+                "status": _listed_status(lic),
+                "end_timestamp": _api_time(lic.get("trial_ends_at")),
+            }
+            for lic in state.licenses.values()
+        ]
     )
 
 

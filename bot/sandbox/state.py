@@ -109,6 +109,10 @@ class SandboxState:
     def __post_init__(self) -> None:
         self.rng = random.Random(self.seed)
         for lic in self.licenses.values():
+            if lic.get("trial_ends_in_days") is not None:
+                ends = self.now() + lic.pop("trial_ends_in_days") * _DAY
+                lic["trial_ends_at"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(ends))
+        for lic in self.licenses.values():
             if (
                 lic["paid"]
                 and lic["payment_origin"] == "partner"
