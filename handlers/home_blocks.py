@@ -16,13 +16,13 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.access import NOT_ALLOWED
+from bot.alerts.blocks import ALERT_TIME, ends_phrase, subscribe_button
 from bot.alerts.readings import LicenseFact, WithdrawalRecord
 from bot.alerts.store import ChannelAlerts
 from bot.digest.store import ChannelDigest
 from bot.money import format_delta, format_money
 from bot.partners.models import PRODUCT_NAMES, Earnings
 from bot.slack.mrkdwn import escape
-from handlers.alerts_blocks import ALERT_TIME, ends_phrase, subscribe_button
 
 Json = dict[str, Any]
 REFRESH_ACTION = "home_refresh"

@@ -27,13 +27,13 @@ from zoneinfo import ZoneInfo
 
 from slack_sdk.errors import SlackApiError
 
+from bot.alerts.blocks import admin_dm, alert_message, lapsed_notice, settled_message
 from bot.alerts.readings import LicenseFact, license_facts
 from bot.alerts.store import LAPSED, Alert, AlertDraft, AlertStore, ChannelAlerts, Run, retry_delay
 from bot.deps import Deps
 from bot.digest.runner import CHANNEL_ERRORS, TOKEN_ERRORS, TOKEN_RETRY, _retry_after, _slack_error
 from bot.digest.schedule import local_instant
 from bot.partners.errors import PartnersError
-from handlers.alerts_blocks import admin_dm, alert_message, lapsed_notice, settled_message
 
 log = logging.getLogger(__name__)
 
