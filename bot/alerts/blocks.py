@@ -71,27 +71,21 @@ def subscribe_button(license_id: str, *, suffix: str = "") -> Json:
 
 
 def alert_message(alert: Alert, now: datetime, zone: ZoneInfo) -> Json:
-    """The alert as first posted: facts, when the trial ends, and the Create subscription button."""
+    """The alert as first posted: facts, when the trial ends, and the Create subscription button
+    (LiveChat licenses only: the bot's subscription flow is LiveChat's)."""
     client = escape(alert.client_name or "Unnamed client")
     when = ends_phrase(alert.ends_at, now, zone)
     text = f"Trial ending {when}: {alert.client_name or 'Unnamed client'} (license {alert.license_id})"
     body = f":alarm_clock: *{client}*'s trial ends *{when}* ({zone.key})\n{_facts(alert)}"
+    section = _section(body, block_id=f"trial_alert_{alert.license_id}")
+    if alert.product == "livechat":
+        section["accessory"] = subscribe_button(alert.license_id)
+        note = "Only admins can subscribe; you confirm plan, seats and price before anything is charged."
+    else:
+        note = "Subscribe this one in LiveChat's partner app: the bot subscribes LiveChat licenses only."
     return {
         "text": text,
-        "blocks": [
-            _section(
-                body, block_id=f"trial_alert_{alert.license_id}", accessory=subscribe_button(alert.license_id)
-            ),
-            {
-                "type": "context",
-                "elements": [
-                    {
-                        "type": "mrkdwn",
-                        "text": "Only admins can subscribe; you confirm plan, seats and price before anything is charged.",
-                    }
-                ],
-            },
-        ],
+        "blocks": [section, {"type": "context", "elements": [{"type": "mrkdwn", "text": note}]}],
     }
 
 
