@@ -63,9 +63,7 @@ def upgrade() -> None:
         sa.Column("sent_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_trial_alerts")),
-        sa.UniqueConstraint(
-            "channel_id", "license_id", "threshold", name="uq_trial_alerts_channel_license"
-        ),
+        sa.UniqueConstraint("channel_id", "license_id", "threshold", name="uq_trial_alerts_channel_license"),
     )
     op.create_index(op.f("ix_trial_alerts_license_id"), "trial_alerts", ["license_id"])
 
