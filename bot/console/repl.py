@@ -21,6 +21,7 @@ from typing import Any, TextIO
 from bot.clock import OffsetClock
 from bot.console.demo import DEMO_PLAN_PRICES, seed_demo_card
 from bot.console.forms import Cancelled, Prompter
+from bot.console.home import click_home, show_home
 from bot.console.session import ConsoleSession
 from bot.console.terminal import Terminal
 from bot.digest.runner import DigestRunner
@@ -65,6 +66,7 @@ fail PATH STATUS [N] sandbox answers STATUS to the next N requests under PATH (e
 fail METHOD ERROR    the stand-in Slack fails the next METHOD call (e.g. chat.postMessage not_in_channel)
 digest               deliver every daily digest that is due now (`/earnings digest on HH:MM` first)
 tomorrow             jump a day ahead: the sandbox earns commission overnight, then due digests go out
+home                 open your App Home tab (its buttons get numbers too)
 help                 this text                                    quit     leave (also Ctrl-D)"""
 
 
@@ -186,6 +188,7 @@ class Console:
             "fail": self._fail,
             "digest": self._digest,
             "tomorrow": self._tomorrow,
+            "home": lambda rest: show_home(self.session),
         }.get(word)
         if handler is None:
             self.io.say(f"? unknown: {word!r}. Slash commands start with /, e.g. /earnings. Type `help`.")
@@ -201,7 +204,8 @@ class Console:
         if not number.isdigit():
             self.io.say("usage: click N (the number in brackets, e.g. click 1)")
             return
-        await self.session.click(int(number))
+        if not await click_home(self.session, int(number)):
+            await self.session.click(int(number))
 
     async def _submit(self, rest: str) -> None:
         await self.session.submit_top()
