@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import aiohttp
 import pytest
 
@@ -21,8 +23,15 @@ async def test_list_licenses(client: aiohttp.ClientSession) -> None:
         licenses = (await resp.json())["result"]
     assert 5 <= len(licenses) <= 6
     keys = {"license", "product", "client_name", "client_email", "cc_added", "paid", "payment_origin",
-            "blocked", "active"}  # fmt: skip
+            "blocked", "active", "status", "end_timestamp"}  # fmt: skip
     assert all(set(lic) == keys for lic in licenses)
+    # Documented: status trial|paid|expired, end_timestamp "YYYY-MM-DD HH:MM:SS" (UTC) or "".
+    assert {lic["status"] for lic in licenses} == {"trial", "paid", "expired"}
+    assert all(
+        re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", lic["end_timestamp"])
+        for lic in licenses
+        if lic["status"] == "trial"
+    )
     assert {lic["payment_origin"] for lic in licenses} == {"partner", "client"}
     assert {lic["product"] for lic in licenses} == {"livechat", "chatbot"}
     subscribable = [
