@@ -101,7 +101,7 @@ def outcome_for(alert: Alert, fact: LicenseFact | None, now: datetime) -> str | 
     if fact.payment_origin != "partner":
         return "client_paid"
     ends = fact.end_timestamp or alert.ends_at
-    if fact.status == "expired" or (fact.status != "trial") or ends <= now:
+    if fact.status != "trial" or ends <= now:
         return "lapsed"
     return None
 
@@ -251,7 +251,11 @@ class AlertRunner:
             outcome = outcome_for(alert, facts.get(alert.license_id), now)
             if outcome is None or not await self.store.settle(alert, outcome):
                 continue
-            await self._edit(alert, settled_message(alert, outcome, zone))
+            try:
+                await edit_alert(self.deps, alert, settled_message(alert, outcome, zone))
+            except Exception:
+                await self.store.unsettle(alert, outcome)
+                raise
             report.updated.append((alert.channel_id, alert.license_id, outcome))
             if outcome == "lapsed" and alert.license_id not in notified:
                 notified.add(alert.license_id)
@@ -336,9 +340,6 @@ class AlertRunner:
                     return None
         raise AssertionError("unreachable")
 
-    async def _edit(self, alert: Alert, message: dict[str, Any]) -> None:
-        await edit_alert(self.deps, alert, message)
-
     async def _tell_admin(self, setting: ChannelAlerts, error: str) -> None:
         try:
             opened = await self.deps.slack.conversations_open(users=setting.set_by)
@@ -376,6 +377,7 @@ async def subscription_created(deps: Deps, license_id: str, user_id: str | None)
             await edit_alert(deps, alert, settled_message(alert, "subscribed", zone, by=user_id))
             edited += 1
         except SlackApiError:
+            await store.unsettle(alert, "subscribed")  # the next daily check edits it instead
             log.warning(
                 "could not mark the alert of %s in %s as subscribed",
                 license_id,

@@ -410,3 +410,12 @@ class AlertStore:
                 .values(outcome=outcome, outcome_by=by, updated_at=self.clock.now())
             )
             return result.rowcount == 1  # type: ignore[attr-defined]
+
+    async def unsettle(self, alert: Alert, outcome: str) -> None:
+        """Undo `settle` when the edit that should follow it failed, so the next check tries again."""
+        async with self.db.session() as session:
+            await session.execute(
+                update(TrialAlert)
+                .where(TrialAlert.id == alert.id, TrialAlert.outcome == outcome)
+                .values(outcome=None, outcome_by=None, updated_at=self.clock.now())
+            )

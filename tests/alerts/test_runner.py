@@ -188,3 +188,20 @@ async def test_cron_dry_run_prints_the_alerts_and_sends_nothing(alert_stack, clo
     assert stack.standin.state.calls("chat.postMessage") == []
     async with stack.deps.db.session() as session:
         assert (await session.execute(select(TrialAlert))).first() is None
+
+
+async def test_a_failed_edit_is_retried_by_the_next_attempt(alert_stack, runner, clock):
+    stack = alert_stack
+    set_trial(stack, JOE, START + timedelta(days=2))
+    await enable(stack)
+    await runner.run_once()
+    stack.sandbox.state.licenses[JOE]["paid"] = True
+    stack.standin.state.fail_next("chat.update", "internal_error")
+    clock.advance(days=1, hours=2)
+    failed = await runner.run_once()
+    assert failed.failed == {"C_GENERAL": "internal_error"} and failed.updated == []
+    assert has_button(alerts_in(stack)[0])
+    clock.advance(minutes=3)
+    retried = await runner.run_once()
+    assert retried.updated == [("C_GENERAL", JOE, "subscribed")]
+    assert not has_button(alerts_in(stack)[0])
