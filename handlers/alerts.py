@@ -89,7 +89,9 @@ def register(app: AsyncApp, deps: Deps) -> None:
     interval = deps.settings.digest_check_seconds
     if interval <= 0 or deps.db is None:
         return
-    scheduler = DigestScheduler(AlertRunner(deps), interval=interval, jitter=min(5.0, interval / 4))  # type: ignore[arg-type]
+    # The digest's scheduler only calls `run_once()`, which the alert runner has too.
+    runner = AlertRunner(deps)
+    scheduler = DigestScheduler(runner, interval=interval, jitter=min(5.0, interval / 4))  # type: ignore[arg-type]
     deps.extras[SCHEDULER_KEY] = scheduler
     deps.on_start.append(scheduler.start)
     deps.on_stop.append(scheduler.stop)

@@ -393,9 +393,8 @@ def _draft(fact: LicenseFact, threshold: int) -> AlertDraft:
 
 
 def _draft_alert(channel_id: str, draft: AlertDraft) -> Alert:
-    """An unsaved alert, for dry runs and previews."""
-    epoch = draft.ends_at
+    """An unsaved alert, for dry runs: nothing is claimed, so no owner, claim time or ts."""
     return Alert(
         0, channel_id, draft.license_id, draft.threshold, draft.product, draft.client_name,
-        draft.plan, draft.ends_at, "preview", "", epoch, 0, None, None, None,
+        draft.plan, draft.ends_at, "preview", "", draft.ends_at, 0, None, None, None,
     )  # fmt: skip
