@@ -17,6 +17,8 @@ from pydantic import SecretStr
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.access import Access
+from bot.alerts.runner import AlertRunner
+from bot.alerts.store import AlertStore
 from bot.campaigns.create import CampaignService
 from bot.clock import Clock, SystemClock
 from bot.digest.runner import DigestRunner
@@ -76,6 +78,9 @@ class Services:
     digest_store: DigestStore
     digest_runner: DigestRunner
     digest_scheduler: DigestScheduler
+    alert_store: AlertStore
+    alert_runner: AlertRunner
+    alert_scheduler: DigestScheduler
     access: Access
     seen_requests: SeenRequests
 
@@ -85,16 +90,18 @@ class Services:
         return f"Services(db={self.db!r})"
 
     async def start_background(self) -> None:
-        """Start the digest scheduler (unless DIGEST_CHECK_SECONDS is 0)."""
+        """Start the digest and trial-alert schedulers (unless DIGEST_CHECK_SECONDS is 0)."""
         if self.settings.digest_check_seconds > 0:
             await self.digest_scheduler.start()
+            await self.alert_scheduler.start()
 
     async def close(self) -> None:
         """Stop background work, then release the Partners, database and HTTP connections."""
-        try:
-            await self.digest_scheduler.stop()
-        except Exception:
-            log.exception("stopping the digest scheduler failed")
+        for scheduler in (self.alert_scheduler, self.digest_scheduler):
+            try:
+                await scheduler.stop()
+            except Exception:
+                log.exception("stopping a scheduler failed")
         await self.partners.close()
         await self.db.close()
         await self.http.close()
@@ -156,6 +163,10 @@ async def open_services(settings: Settings, *, clock: Clock | None = None) -> Se
     digest_runner = DigestRunner(digest_store, partners, slack, clock, locale=settings.locale)
     interval = settings.digest_check_seconds
     scheduler = DigestScheduler(digest_runner, interval=interval, jitter=min(5.0, max(interval, 0) / 4))
+    alert_store = AlertStore(db, clock)
+    alert_runner = AlertRunner(alert_store, partners, slack, clock)
+    # The digest's scheduler only calls `run_once()`, which the alert runner has too.
+    alert_scheduler = DigestScheduler(alert_runner, interval=interval, jitter=min(5.0, max(interval, 0) / 4))  # type: ignore[arg-type]
     return Services(
         settings=settings,
         clock=clock,
@@ -170,6 +181,9 @@ async def open_services(settings: Settings, *, clock: Clock | None = None) -> Se
         digest_store=digest_store,
         digest_runner=digest_runner,
         digest_scheduler=scheduler,
+        alert_store=alert_store,
+        alert_runner=alert_runner,
+        alert_scheduler=alert_scheduler,
         access=Access(allowed=settings.allowed_user_ids, admins=settings.admin_user_ids),
         seen_requests=SeenRequests(),
     )

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from slack_bolt.async_app import AsyncApp
 
-from handlers import access, campaign, digest, earnings, errors, retries, subscribe
+from handlers import access, campaign, digest, earnings, errors, home, retries, subscribe
 
 if TYPE_CHECKING:
     # Annotations only: bot.services (the composition root) imports the handlers' wording.
@@ -20,3 +20,4 @@ def register_all(app: AsyncApp, services: Services) -> None:
     earnings.register(app, services, subcommands={"digest": digest.subcommand})
     campaign.register(app, services)
     subscribe.register(app, services)
+    home.register(app, services)

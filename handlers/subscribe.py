@@ -16,6 +16,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
 from slack_sdk.errors import SlackApiError
 
 from bot.access import ADMINS_ONLY
+from bot.alerts.runner import subscription_created
 from bot.partners.errors import PartnersError
 from bot.slack.context import acting_channel, acting_user
 from bot.slack.errors import CHANNEL_ERRORS, error_code
@@ -24,6 +25,7 @@ from bot.slack.views import ack_time, after_ack_settles
 from bot.subscriptions.orders import Order, check_form
 from bot.subscriptions.service import Outcome
 from bot.vault import VaultKeyError
+from handlers import alerts
 from handlers.access import refusal_view
 from handlers.messages import UNEXPECTED, partners_error_text
 from handlers.subscribe_views import (
@@ -56,6 +58,7 @@ USAGE = (
     "*/subscribe* — turn a client's partner-paid LiveChat trial into a paid subscription (admins only).\n"
     "• `/subscribe` — list the trials you can pay for, each with a *Create subscription* button\n"
     "• then choose plan, seats, billing cycle and card, check the price, and *Confirm*\n"
+    "• `/subscribe alerts on [days]` | `off` | `status` — trial-ending alerts in this channel\n"
     "• `/subscribe help` — this message\n"
     "Cards live in the encrypted vault on the server: `partners-bot cards import card.json`."
 )
@@ -153,7 +156,12 @@ def register(app: AsyncApp, services: Services) -> None:
 
     @app.command("/subscribe")
     async def subscribe_command(ack: AsyncAck, command: dict[str, Any], context: AsyncBoltContext) -> None:
-        if (command.get("text") or "").strip():
+        words = (command.get("text") or "").split()
+        if words and words[0].lower() == "alerts":
+            await ack()
+            await alerts.subcommand(services, command, words[1:])
+            return
+        if words:
             # `/subscribe help` and anything unexpected: say what the command does, list nothing.
             await ack(**ack_body(USAGE))
             return
@@ -271,3 +279,8 @@ def register(app: AsyncApp, services: Services) -> None:
                 log.warning("could not tell %s the subscription result", user_id, exc_info=True)
         if result.fresh and result.outcome is Outcome.CREATED:
             await announce(services, order, user_id)
+        if result.outcome is Outcome.CREATED:
+            try:
+                await subscription_created(services.alert_store, services.slack, order.license_id, user_id)
+            except Exception:
+                log.exception("could not mark trial alerts of %s as subscribed", order.license_id)

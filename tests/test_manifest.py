@@ -55,3 +55,33 @@ def test_procfile_migrates_in_release_then_runs_serve_on_port():
         "release: partners-bot db upgrade",
         "web: partners-bot serve --host 0.0.0.0 --port $PORT",
     ]
+
+
+def test_home_tab_and_its_event_are_enabled_within_schema_limits():
+    manifest = load()
+    app_home = manifest["features"]["app_home"]
+    assert set(app_home) <= {"home_tab_enabled", "messages_tab_enabled", "messages_tab_read_only_enabled"}
+    assert app_home["home_tab_enabled"] is True
+    assert all(isinstance(v, bool) for v in app_home.values())
+    events = manifest["settings"]["event_subscriptions"]
+    assert set(events) <= {"request_url", "bot_events", "user_events", "metadata_subscriptions"}
+    assert re.match(r"https?://", events["request_url"]) and len(events["request_url"]) <= 3500
+    assert events["request_url"].endswith("/slack/events")
+    bot_events = events["bot_events"]
+    assert "app_home_opened" in bot_events
+    assert len(bot_events) == len(set(bot_events)) <= 100 and all(len(e) <= 50 for e in bot_events)
+
+
+def test_new_campaign_global_shortcut_within_schema_limits():
+    from handlers.home import SHORTCUT_CALLBACK
+
+    shortcuts = load()["features"]["shortcuts"]
+    assert 1 <= len(shortcuts) <= 10
+    for entry in shortcuts:
+        assert set(entry) == {"name", "type", "callback_id", "description"}
+        assert entry["type"] in {"global", "message"}
+        assert 1 <= len(entry["name"]) <= 24
+        assert 1 <= len(entry["callback_id"]) <= 255
+        assert 1 <= len(entry["description"]) <= 150
+    new_campaign = next(s for s in shortcuts if s["callback_id"] == SHORTCUT_CALLBACK)
+    assert (new_campaign["name"], new_campaign["type"]) == ("New campaign", "global")

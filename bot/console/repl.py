@@ -20,6 +20,7 @@ from typing import Any
 from bot.clock import OffsetClock
 from bot.console.demo import DEMO_PLAN_PRICES, seed_demo_card
 from bot.console.forms import Cancelled, Prompter
+from bot.console.home import click_home, show_home
 from bot.console.saved import DEFAULT_DATABASE, SavedState, forget
 from bot.console.session import ConsoleSession
 from bot.console.terminal import Terminal
@@ -233,6 +234,7 @@ class Console:
             "digest": self._digest,
             "tomorrow": self._tomorrow,
             "wait": self._wait,
+            "home": lambda rest: show_home(self.session),
         }.get(word)
         if handler is None:
             self.io.say(f"? unknown: {word!r}. Slash commands start with /, e.g. /earnings. Type `help`.")
@@ -248,7 +250,8 @@ class Console:
         if not number.isdigit():
             self.io.say("usage: click N (the number in brackets, e.g. click 1)")
             return
-        await self.session.click(int(number))
+        if not await click_home(self.session, int(number)):
+            await self.session.click(int(number))
 
     async def _submit(self, rest: str) -> None:
         await self.session.submit_top()

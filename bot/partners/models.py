@@ -201,6 +201,15 @@ class License(ApiModel):
         """A partner-paid LiveChat trial, unpaid: the bot subscribes through the livechat path."""
         return self.product == "livechat" and _subscribable(self.status, self.payment_origin, self.paid)
 
+    @property
+    def partner_trial(self) -> bool:
+        """A trial the partner pays for and has not subscribed yet, of any product (trial alerts)."""
+        return _subscribable(self.status, self.payment_origin, self.paid)
+
+    @property
+    def has_subscription(self) -> bool:
+        return self.paid or self.status == "paid"
+
 
 def _subscribable(status: str, payment_origin: str, paid: bool) -> bool:
     return status == "trial" and payment_origin == "partner" and not paid

@@ -10,6 +10,8 @@ import asyncio
 import contextlib
 import logging
 import signal
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from types import TracebackType
 
@@ -39,6 +41,9 @@ class SandboxOptions:
     earnings_shape: EarningsShape = "today"
     latency: float = 0.0
     seed: int = 0
+    # Epoch seconds the sandbox lives at (trial ends, expiry); None: the wall clock. A test on a
+    # manual clock passes the same clock here, so the bot and the API agree on what "now" is.
+    clock: Callable[[], float] | None = None
 
 
 def create_sandbox_app(options: SandboxOptions | None = None) -> web.Application:
@@ -53,6 +58,7 @@ def create_sandbox_app(options: SandboxOptions | None = None) -> web.Application
         earnings_shape=options.earnings_shape,
         latency=options.latency,
         seed=options.seed,
+        wall=options.clock or time.time,
     )
     add_partners_routes(app)
     add_recurly_routes(app)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import random
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -103,6 +104,7 @@ class SandboxState:
     calls: list[RecordedCall] = field(default_factory=list)
     faults: list[Fault] = field(default_factory=list)
     days_advanced: int = 0
+    wall: Callable[[], float] = field(default=time.time, repr=False)
     rng: random.Random = field(init=False, repr=False)
     closing: asyncio.Event = field(default_factory=asyncio.Event, repr=False)
 
@@ -129,7 +131,7 @@ class SandboxState:
 
     def now(self) -> float:
         """Wall-clock time shifted by ``advance_day`` so expiry checks and timestamps move too."""
-        return time.time() + self.days_advanced * _DAY
+        return self.wall() + self.days_advanced * _DAY
 
     # --- instrumentation ---------------------------------------------------------------------------
 

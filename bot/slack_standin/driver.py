@@ -422,6 +422,22 @@ class SlackDriver:
             self.standin.close_view(view["id"], clear=is_cleared)
         return await self._send_payload(payload)
 
+    async def shortcut(self, callback_id: str, *, user_id: str = "U_ADMIN") -> DriverResult:
+        """Send a global shortcut (``type: shortcut``) with a fresh trigger_id, as from the ⚡ menu."""
+        payload: JsonDict = {
+            "type": "shortcut",
+            "callback_id": callback_id,
+            "trigger_id": self.standin.new_trigger_id(user_id),
+            "action_ts": f"{time.time():.6f}",
+            "user": self._user(user_id),
+            "team": self._team(),
+            "api_app_id": self.api_app_id,
+            "token": self.verification_token,
+            "is_enterprise_install": False,
+            "enterprise": None,
+        }
+        return await self._send_payload(payload)
+
     # ----------------------------------------------------------------- events API
     async def event(self, event: JsonDict, *, retry_num: int | None = None) -> DriverResult:
         """Send an Events API ``event_callback`` wrapping ``event`` (JSON body)."""

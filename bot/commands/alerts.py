@@ -1,0 +1,89 @@
+"""`partners-bot alerts run [--dry-run] [--channel C…]`: the trial-alert checks due now (cron-friendly).
+
+Safe next to running bots: the run and alert claims stop anything going out twice. `--dry-run`
+prints the alerts a check would post now and touches nothing (no claim, no Slack call); it still
+reads the licenses, so it needs PARTNERS_API_TOKEN.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Sequence
+from typing import TextIO
+
+from bot.alerts.runner import AlertReport
+from bot.clock import Clock
+from bot.commands.digest import message_text
+from bot.commands.runtime import secrets_of
+from bot.logs import setup_logging
+from bot.partners.errors import PartnersError
+from bot.services import open_services
+from bot.settings import Settings, load_settings
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("alerts", help="trial-ending alerts")
+    actions = parser.add_subparsers(dest="alerts_command", required=True, metavar="ACTION")
+    run = actions.add_parser("run", help="run every channel's daily trial check that is due now")
+    run.add_argument("--dry-run", action="store_true", help="print the alerts instead of posting them")
+    run.add_argument(
+        "--channel", action="append", default=[], metavar="C…", help="only this channel id (repeatable)"
+    )
+    run.set_defaults(func=run_command)
+
+
+def print_report(report: AlertReport, dry_run: bool, out: TextIO) -> None:
+    if dry_run:
+        for rendered in report.rendered:
+            print(
+                f"=== {rendered.channel_id} · license {rendered.license_id} (dry run, not sent) ===", file=out
+            )
+            print(message_text(rendered.message), file=out)
+            print(file=out)
+        print(
+            f"{report.due} check(s) due, {len(report.rendered)} alert(s) would be posted; nothing was sent.",
+            file=out,
+        )
+        return
+    print(
+        f"{report.due} check(s) due, {report.claimed} claimed by this run, {len(report.posted)} alert(s) "
+        f"posted, {len(report.updated)} updated, {len(report.failed)} failed, {len(report.disabled)} disabled.",
+        file=out,
+    )
+    if report.licenses_error:
+        print(f"Licenses could not be read: {report.licenses_error} (retried later today).", file=out)
+    for channel, error in sorted(report.failed.items()):
+        print(f"  {channel}: failed — {error}", file=out)
+    for channel, error in sorted(report.disabled.items()):
+        print(f"  {channel}: disabled — {error}", file=out)
+
+
+async def run_alerts(
+    settings: Settings,
+    *,
+    channels: Sequence[str],
+    dry_run: bool,
+    out: TextIO = sys.stdout,
+    clock: Clock | None = None,
+) -> int:
+    """One run with the real services (no scheduler); exit status 1 when any check failed."""
+    services = await open_services(settings, clock=clock)
+    try:
+        try:
+            report = await services.alert_runner.run_once(channels=channels or None, dry_run=dry_run)
+        except PartnersError as exc:  # only a dry run lets this through
+            print(f"Licenses could not be read: {exc.message}", file=sys.stderr)
+            return 1
+    finally:
+        await services.close()
+    print_report(report, dry_run, out)
+    return 1 if report.failed or report.licenses_error else 0
+
+
+def run_command(args: argparse.Namespace) -> int:
+    settings = load_settings()
+    settings.require("PARTNERS_API_TOKEN", *(() if args.dry_run else ("SLACK_BOT_TOKEN",)))
+    setup_logging(settings.log_level, secrets_of(settings))
+    return asyncio.run(run_alerts(settings, channels=args.channel, dry_run=args.dry_run))
