@@ -25,7 +25,6 @@ BILLING_CYCLES: tuple[str, ...] = ("monthly", "annual")
 CAMPAIGN_STATES: tuple[str, ...] = ("active", "disabled")
 TRIAL_MIN, TRIAL_MAX, TRIAL_DEFAULT = 14, 60, 14
 NAME_MIN, NAME_MAX = 5, 100
-MIN_WITHDRAWAL = 50.0
 
 _PRODUCT_SITES = {
     "livechat": "https://www.livechat.com/",
@@ -128,32 +127,6 @@ async def get_earnings(request: web.Request) -> web.Response:
 async def get_coupons(request: web.Request) -> web.Response:
     """Coupons usable in livechat campaigns."""
     return result_response(_state(request).coupons)
-
-
-async def get_withdrawals(request: web.Request) -> web.Response:
-    """Payout history, oldest first."""
-    return result_response(_state(request).withdrawals)
-
-
-async def post_withdrawal(request: web.Request) -> web.Response:
-    """Request a payout of ``amount`` (default: the whole balance)."""
-    state = _state(request)
-    form = await request.post()
-    balance = state.balance()
-    if balance < MIN_WITHDRAWAL:
-        return error_response(403, f"Balance below the ${MIN_WITHDRAWAL:.0f} withdrawal minimum")
-    if not state.billing_info:
-        return error_response(409, "Billing information missing; add it in the Partner Program app")
-    raw = str(form.get("amount", "")).strip()
-    amount = balance
-    if raw:
-        try:
-            amount = float(raw)
-        except ValueError:
-            return _bad_request({"amount": "must be a number"})
-        if not MIN_WITHDRAWAL <= amount <= balance:
-            return _bad_request({"amount": f"must be between {MIN_WITHDRAWAL:.0f} and the balance {balance}"})
-    return web.json_response(state.request_withdrawal(amount), status=201)
 
 
 # --- campaigns -----------------------------------------------------------------------------------
@@ -274,32 +247,6 @@ async def disable_campaign(request: web.Request) -> web.Response:
             campaign["active"] = False
             return web.Response(status=204)
     return error_response(403, f"No active {product} campaign {slug!r}")
-
-
-async def get_performance(request: web.Request) -> web.Response:
-    """Clicks, trials, paid conversions and commission per campaign."""
-    state = _state(request)
-    product, errors = _product_param(request, required=False)
-    if errors:
-        return _bad_request(errors)
-    items = []
-    for c in state.campaigns:
-        if product is not None and c["product"] != product:
-            continue
-        stats = state.performance.get(f"{c['product']}/{c['slug']}", {})
-        items.append(
-            {
-                "product": c["product"],
-                "slug": c["slug"],
-                "name": c["name"],
-                "active": c["active"],
-                "clicks": stats.get("clicks", 0),
-                "trials": stats.get("trials", 0),
-                "paid": stats.get("paid", 0),
-                "commission": stats.get("commission", 0.0),
-            }
-        )
-    return result_response(items)
 
 
 async def get_history(request: web.Request) -> web.Response:
@@ -455,7 +402,7 @@ async def delete_subscription(request: web.Request) -> web.Response:
 
 
 def add_partners_routes(app: web.Application) -> None:
-    """Mount the Partners API routes on ``app``."""
+    """Mount the Partners API routes on ``app`` (money-over-time routes: bot/sandbox/reports.py)."""
     p = "/v2/partners"
     sub_paths = (
         f"{p}/solutions/licenses/livechat/{{license_id}}/subscription",
@@ -466,12 +413,9 @@ def add_partners_routes(app: web.Application) -> None:
         web.get(p, get_profile),
         web.get(f"{p}/earnings", get_earnings),
         web.get(f"{p}/coupons", get_coupons),
-        web.get(f"{p}/withdrawals", get_withdrawals),
-        web.post(f"{p}/withdrawals", post_withdrawal),
         web.post(f"{p}/affiliates/campaigns", create_campaign),
         web.get(f"{p}/affiliates/campaigns", list_campaigns),
         web.delete(f"{p}/affiliates/campaigns", disable_campaign),
-        web.get(f"{p}/affiliates/performance", get_performance),
         web.get(f"{p}/affiliates/history", get_history),
         web.get(f"{p}/solutions/licenses", list_licenses),
         web.get(f"{p}/solutions/licenses/{{product}}/{{license_id}}", get_license),
