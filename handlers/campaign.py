@@ -25,6 +25,7 @@ from bot.slack.mrkdwn import escape
 from bot.slack.respond import post_to_response_url
 from bot.slack.views import ack_time, after_ack_settles
 from bot.storage.idempotency import IdempotencyStore
+from handlers import campaign_stats
 from handlers.campaign_views import (
     CANCEL_ACTION_ID,
     CREATE_CALLBACK_ID,
@@ -314,6 +315,9 @@ def register(app: AsyncApp, deps: Deps) -> None:
                 return
             await ack()
             await send_list(deps, command.get("response_url"), page=1, state=state)  # type: ignore[arg-type]
+        elif sub == "stats" and len(words) <= 3:
+            await ack()
+            await campaign_stats.subcommand(deps, command, words[1:])
         elif sub == "disable" and len(words) >= 2:
             await ack()
             await ask_disable(deps, command, " ".join(words[1:]))
