@@ -46,6 +46,9 @@ class ReportsState:
 
     monthly: dict[str, float] = field(default_factory=dict)
     performance_rows: list[dict[str, Any]] | None = None
+    # The next N payout requests are applied, then their answer is lost (the connection hangs until
+    # the client gives up): the "did it go through?" case a timeout leaves.
+    lose_withdrawal_answers: int = 0
 
 
 REPORTS_STATE: web.AppKey[ReportsState] = web.AppKey("reports_state", ReportsState)
@@ -153,6 +156,10 @@ async def post_withdrawal(request: web.Request) -> web.Response:
         if not MIN_WITHDRAWAL <= amount <= available:
             return error_response(400, "Invalid parameters: amount", {"amount": "between 50 and the balance"})
     created = state.request_withdrawal(amount)
+    reports = request.app[REPORTS_STATE]
+    if reports.lose_withdrawal_answers > 0:
+        reports.lose_withdrawal_answers -= 1
+        await state.sleep(3600)  # cut short when the sandbox closes
     return web.json_response(render_withdrawal(created, _paypal(state)), status=201)
 
 
