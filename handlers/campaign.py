@@ -315,7 +315,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
                 return
             await ack()
             await send_list(deps, command.get("response_url"), page=1, state=state)  # type: ignore[arg-type]
-        elif sub == "stats" and len(words) <= 3:
+        elif sub == "stats":
             await ack()
             await campaign_stats.subcommand(deps, command, words[1:])
         elif sub == "disable" and len(words) >= 2:
