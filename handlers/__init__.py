@@ -5,7 +5,18 @@ from __future__ import annotations
 from slack_bolt.async_app import AsyncApp
 
 from bot.deps import Deps
-from handlers import access, campaign, digest, earnings, errors, history, retries, subscribe, withdraw
+from handlers import (
+    access,
+    campaign,
+    digest,
+    digest_periods,
+    earnings,
+    errors,
+    history,
+    retries,
+    subscribe,
+    withdraw,
+)
 
 
 def register_all(app: AsyncApp, deps: Deps) -> None:
@@ -16,7 +27,7 @@ def register_all(app: AsyncApp, deps: Deps) -> None:
         app,
         deps,
         subcommands={
-            "digest": digest.subcommand,
+            "digest": digest_periods.subcommand,
             "history": history.subcommand,
             "withdraw": withdraw.withdraw_subcommand,
             "withdrawals": withdraw.withdrawals_subcommand,

@@ -7,6 +7,7 @@ and notes when this is the first digest or it arrives late.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -15,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from bot.money import format_delta, format_money
 from bot.partners.models import PRODUCT_NAMES, Earnings, ProgramEarnings
+from bot.partners.payouts import Payout
 
 PROGRAM_NAMES = {"affiliate": "Affiliate program", "solution": "Solution program (reselling)"}
 FIRST_DIGEST_NOTE = "This is the first digest for this channel, so there is no previous day to compare with."
@@ -90,14 +92,28 @@ def _product_fields(
     return fields
 
 
-def notable_events(current: Earnings, previous: Earnings | None, locale: str) -> list[str]:
-    """One sentence per thing worth noticing since the previous digest."""
+def payout_event(payout: Payout, zone: ZoneInfo, locale: str) -> str:
+    assert payout.paid_at is not None
+    when = payout.paid_at.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+    invoice = f" (invoice {payout.invoice_id})" if payout.invoice_id else ""
+    return f"Payout #{payout.withdrawal_id} of {format_money(payout.amount, locale)} was paid on {when}{invoice}."
+
+
+def notable_events(
+    current: Earnings,
+    previous: Earnings | None,
+    locale: str,
+    paid: Sequence[Payout] = (),
+    zone: ZoneInfo | None = None,
+) -> list[str]:
+    """One sentence per thing worth noticing since the previous digest; `paid` names the payouts
+    LiveChat marked paid since then (instead of the bare change in withdrawals)."""
     if previous is None:
         return []
-    events = []
-    paid = current.withdrawals - previous.withdrawals
-    if paid > 0:
-        events.append(f"A withdrawal of {format_money(paid, locale)} was paid out.")
+    events = [payout_event(p, zone or ZoneInfo("UTC"), locale) for p in paid]
+    withdrawn = current.withdrawals - previous.withdrawals
+    if withdrawn > 0 and not paid:
+        events.append(f"A withdrawal of {format_money(withdrawn, locale)} was paid out.")
     requested = current.pending - previous.pending
     if requested > 0:
         events.append(f"Pending grew by {format_money(requested, locale)} (a new withdrawal request).")
@@ -139,7 +155,12 @@ def digest_text(current: Earnings, previous: Earnings | None, context: DigestCon
 
 
 def digest_message(
-    current: Earnings, previous: Earnings | None, context: DigestContext, *, locale: str
+    current: Earnings,
+    previous: Earnings | None,
+    context: DigestContext,
+    *,
+    locale: str,
+    paid: Sequence[Payout] = (),
 ) -> dict[str, Any]:
     """The digest as `chat.postMessage` arguments (`text` + `blocks`)."""
     day = context.local_date
@@ -176,7 +197,7 @@ def digest_message(
             block["fields"] = product_fields
         blocks.append({"type": "divider"})
         blocks.append(block)
-    events = notable_events(current, previous, locale)
+    events = notable_events(current, previous, locale, paid, context.zone)
     if events:
         blocks.append({"type": "divider"})
         text = "*Since the previous digest*\n" + "\n".join(f"• {event}" for event in events)

@@ -15,14 +15,16 @@ import uuid
 from collections import deque
 from collections.abc import Collection
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
 
 from bot.deps import Deps
 from bot.digest.blocks import DigestContext, digest_message
-from bot.digest.schedule import ScheduleError, due_dates, is_late, scheduled_at
+from bot.digest.period_run import PeriodRun
+from bot.digest.periods import due_dates
+from bot.digest.schedule import ScheduleError, is_late, scheduled_at
 from bot.digest.store import SNAPSHOT_RETENTION, ChannelDigest, Delivery, DigestStore, DueKey, retry_delay
 from bot.partners.errors import PartnersError
 from bot.partners.models import Earnings
@@ -114,18 +116,21 @@ class DigestRunner:
         self.concurrency = concurrency
         self.claim_batch = claim_batch
         self.rate_limit_rounds = rate_limit_rounds
+        self.periods = PeriodRun(deps)  # weekly/monthly cadences and payouts (bot/digest/period_run.py)
 
     async def due(self, channels: Collection[str] | None = None) -> list[tuple[ChannelDigest, DueKey]]:
         """Digests due now with no delivery, or whose delivery may be taken over or retried."""
         now = self.deps.clock.now()
         candidates: list[tuple[ChannelDigest, DueKey]] = []
-        for setting in await self.store.enabled_channels(channels):
+        enabled = await self.store.enabled_channels(channels)
+        await self.periods.load([setting.channel_id for setting in enabled])
+        for setting in enabled:
             try:
                 schedule = setting.schedule
             except ScheduleError:
                 log.error("digest schedule of %s is invalid; skipping it", setting.channel_id)
                 continue
-            for day in due_dates(schedule, now):
+            for day in due_dates(self.periods.cadence(setting.channel_id), schedule, now):
                 candidates.append((setting, DueKey(setting.channel_id, day, scheduled_at(schedule, day))))
         existing = await self.store.deliveries([(k.channel_id, k.local_date) for _, k in candidates])
         return [
@@ -138,6 +143,7 @@ class DigestRunner:
     async def run_once(self, *, channels: Collection[str] | None = None, dry_run: bool = False) -> RunReport:
         """Deliver every digest due now (or, with `dry_run`, render them without claiming or sending)."""
         report = RunReport()
+        self.periods.reset()
         candidates = await self.due(channels)
         report.due = len(candidates)
         if not candidates:
@@ -183,8 +189,8 @@ class DigestRunner:
             context = DigestContext(
                 setting.schedule.zone, key.local_date, key.scheduled_at, now, is_late(key.scheduled_at, now)
             )
-            message = digest_message(
-                earnings, previous.get(key.channel_id), context, locale=self.deps.settings.locale
+            message = await self._message(
+                setting, key.local_date, earnings, previous.get(key.channel_id), context
             )
             report.rendered.append(RenderedDigest(key.channel_id, key.local_date.isoformat(), message))
 
@@ -215,7 +221,7 @@ class DigestRunner:
             now,
             is_late(delivery.scheduled_at, now),
         )
-        message = digest_message(earnings, previous, context, locale=self.deps.settings.locale)
+        message = await self._message(setting, delivery.local_date, earnings, previous, context)
         try:
             ts = await self._post(delivery, message)
         except SlackApiError as exc:
@@ -235,6 +241,20 @@ class DigestRunner:
             return
         await self.store.mark_sent(delivery, self.owner, ts=ts, snapshot_id=snapshot_id)
         report.sent.append(channel)
+
+    async def _message(
+        self,
+        setting: ChannelDigest,
+        day: date,
+        earnings: Earnings,
+        previous: Earnings | None,
+        context: DigestContext,
+    ) -> dict[str, Any]:
+        """The digest with the payouts paid since the previous one and, weekly/monthly, the period's commission."""
+        schedule = setting.schedule
+        paid = await self.periods.paid_since_previous(setting.channel_id, day, schedule) if previous else []
+        message = digest_message(earnings, previous, context, locale=self.deps.settings.locale, paid=paid)
+        return await self.periods.decorate(setting.channel_id, day, schedule, message)
 
     async def _post(self, delivery: Delivery, message: dict[str, Any]) -> str | None:
         """Post, waiting out 429s beyond slack-sdk's own retries; None if the claim was lost meanwhile."""
