@@ -21,6 +21,7 @@ from bot.console.forms import Cancelled, Prompter, run_form, state_values
 from bot.console.render import Control, Rendered, has_inputs, render_message, render_view, text_of
 from bot.local_stack import LocalStack
 from bot.slack_standin import DriverResult, StoredView
+from bot.slack_standin.files import save_upload
 
 JsonDict = dict[str, Any]
 _CONSOLE_DIR = str(Path(__file__).resolve().parent)
@@ -189,6 +190,8 @@ class ConsoleSession:
                 events.append(
                     _Event(request.time, f"! Slack API {request.method} failed: {request.error}{extra}")
                 )
+            elif request.method == "files.completeUploadExternal":
+                events.extend(self._saved_files(request))
             elif request.method == "views.publish":
                 view = request.response.get("view") or {}
                 events.append(_Event(request.time, "[Home tab updated]", view=view))
@@ -222,6 +225,18 @@ class ConsoleSession:
             events.append(_Event(float(message["ts"]), title, message, {**message, "ephemeral": True}))
         events.sort(key=lambda e: e.at)
         return events
+
+    def _saved_files(self, request: Any) -> list[_Event]:
+        """A file the bot posted: the console has no image viewer, so the file goes to disk."""
+        found = []
+        for item in request.response.get("files") or []:
+            uploaded = self.state.files.get(item.get("id"))
+            if uploaded is None:
+                continue
+            path = save_upload(uploaded, Path.cwd() / "partners-bot-files")
+            where = ", ".join(self.where(c) for c in uploaded.channels) or "no channel"
+            found.append(_Event(request.time, f"[file posted in {where}: {uploaded.title}] saved to {path}"))
+        return found
 
     # ----------------------------------------------------------------- printing
     def _register(self, rendered: Rendered, source: Source) -> None:

@@ -12,6 +12,7 @@ import json
 import struct
 import zlib
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
@@ -76,6 +77,15 @@ def png_problem(data: bytes) -> str | None:
 def png_size(data: bytes) -> tuple[int, int]:
     """(width, height) of a PNG already checked by `png_problem`."""
     return struct.unpack(">II", data[16:24])
+
+
+def save_upload(uploaded: UploadedFile, directory: Path) -> Path:
+    """Write a completed upload's bytes to `directory` (the offline console shows files this way)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    safe = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in uploaded.filename) or "file"
+    path = directory / f"{uploaded.id}-{safe}"
+    path.write_bytes(uploaded.data or b"")
+    return path
 
 
 def _files(state: StandinState) -> dict[str, UploadedFile]:
