@@ -10,7 +10,6 @@ import aiohttp
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.errors import SlackApiError
 
-from bot.charts import history_chart
 from bot.deps import Deps
 from bot.history.months import (
     DEFAULT_MONTHS,
@@ -57,9 +56,17 @@ async def subcommand(deps: Deps, command: dict[str, Any], words: list[str]) -> N
     await reply(deps, command["response_url"], message)
 
 
+def _draw(history: History, locale: str) -> bytes:
+    # matplotlib is imported on the first chart, not at start-up: it adds about a second (more while
+    # it builds its font cache) to every process start, and most processes never draw a chart.
+    from bot.charts import history_chart
+
+    return history_chart(history, locale=locale, title=chart_title(history, locale))
+
+
 async def render_chart(history: History, locale: str) -> bytes:
     """Drawing takes tens of milliseconds of CPU: off the event loop."""
-    return await asyncio.to_thread(history_chart, history, locale=locale, title=chart_title(history, locale))
+    return await asyncio.to_thread(_draw, history, locale)
 
 
 async def post_chart(deps: Deps, body: dict[str, Any]) -> None:
