@@ -18,12 +18,17 @@ from bot.digest.periods import DAILY, PERIODS, Cadence, latest_on_or_before, nex
 from bot.digest.schedule import ScheduleError, local_date
 from bot.digest.store import ChannelDigest, DigestStore
 from handlers import digest
-from handlers.digest_blocks import ADMINS_ONLY, NO_TZ, TOO_MANY, delivery_line, next_line
+from handlers.digest_blocks import ADMINS_ONLY, NO_TZ, TOO_MANY, USAGE, delivery_line, next_line
 from handlers.earnings import reply
 from handlers.earnings_blocks import notice_message
 from handlers.messages import UNEXPECTED
 
 log = logging.getLogger(__name__)
+
+PERIOD_USAGE = (
+    "• `/earnings digest on weekly [Mon] [HH:MM] [Area/City]` — once a week instead (default Monday)\n"
+    "• `/earnings digest on monthly [1] [HH:MM] [Area/City]` — once a month (default the 1st); admins only"
+)
 
 
 def periods_of(deps: Deps) -> PeriodStore:
@@ -97,8 +102,11 @@ async def subcommand(deps: Deps, command: dict[str, Any], words: list[str]) -> N
     """`/earnings digest …` (already acked)."""
     action = words[0].lower() if words else "status"
     periodic_on = action == "on" and len(words) > 1 and words[1].lower() in PERIODS
-    if action not in ("on", "status"):
+    if action == "off":
         await digest.subcommand(deps, command, words)
+        return
+    if action not in ("on", "status"):
+        await reply(deps, command["response_url"], notice_message(f"{USAGE}\n{PERIOD_USAGE}"))
         return
     try:
         if action == "on" and not deps.access.is_admin(command.get("user_id")):

@@ -54,3 +54,8 @@ async def test_plain_on_goes_back_to_daily_and_bad_input_changes_nothing(stack):
 async def test_only_admins_change_the_cadence(stack):
     assert "Only Partners Bot admins" in await say(stack, "digest on weekly", user="U_PARTNER")
     assert await DigestStore(stack.deps.db, stack.deps.clock).channel("C_GENERAL") is None
+
+
+async def test_digest_usage_mentions_weekly_and_monthly(stack):
+    text = await say(stack, "digest help")
+    assert "on weekly [Mon]" in text and "on monthly [1]" in text and "digest off" in text
