@@ -52,7 +52,16 @@ def history_chart(history: History, *, locale: str = "en_US", title: str = "Comm
     axes.set_title(title, fontsize=13, loc="left")
     for position, month in zip(positions, history.months, strict=True):
         if month.commission is None:
-            axes.annotate("none", (position, 0), ha="center", va="bottom", fontsize=8, color="#777777")
+            axes.annotate(
+                "none",
+                (position, 0),
+                xytext=(0, 8),
+                textcoords="offset points",
+                ha="center",
+                va="bottom",
+                fontsize=8,
+                color="#777777",
+            )
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png")
     return buffer.getvalue()

@@ -36,6 +36,11 @@ from handlers.withdraw_blocks import (
 log = logging.getLogger(__name__)
 
 STALE_BUTTON = "That button is not one Partners Bot can read. Run `/earnings withdraw` again."
+NO_AMOUNT = (
+    "`/earnings withdraw` takes no amount: LiveChat pays out the whole available balance. "
+    "Run `/earnings withdraw` on its own to see it and confirm."
+)
+NO_ARGUMENTS = "`/earnings withdrawals` takes nothing after it: it lists your recent payouts."
 
 
 def service_of(deps: Deps) -> PayoutService:
@@ -50,6 +55,9 @@ async def withdraw_subcommand(deps: Deps, command: dict[str, Any], words: list[s
     """`/earnings withdraw` (already acked): the balance and a confirmation, for admins only."""
     if not deps.access.is_admin(command.get("user_id")):
         await reply(deps, command["response_url"], notice_message(ADMINS_ONLY))
+        return
+    if words:
+        await reply(deps, command["response_url"], notice_message(NO_AMOUNT))
         return
     try:
         current = await balance(deps.partners)
@@ -73,6 +81,9 @@ async def zone_for(deps: Deps, user_id: str) -> tuple[ZoneInfo, bool]:
 
 async def withdrawals_subcommand(deps: Deps, command: dict[str, Any], words: list[str]) -> None:
     """`/earnings withdrawals` (already acked)."""
+    if words:
+        await reply(deps, command["response_url"], notice_message(NO_ARGUMENTS))
+        return
     try:
         payouts = await withdrawals(deps.partners)
         zone, known = await zone_for(deps, command["user_id"])

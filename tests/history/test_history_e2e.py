@@ -65,7 +65,7 @@ async def test_post_chart_uploads_a_valid_png_through_the_three_steps(stack):
     clicked = await stack.driver.block_action(POST_CHART_ACTION_ID, button["value"], channel_id="C_GENERAL")
     assert clicked.status == 200
     state = stack.standin.state
-    await state.wait_for_call("files.completeUploadExternal", timeout=10)
+    await state.wait_for_call("files.completeUploadExternal", timeout=30)  # first chart: font cache
     methods = [r.method for r in state.requests if r.method.startswith("files.")]
     assert methods == ["files.getUploadURLExternal", "files.completeUploadExternal"]
     (uploaded,) = state.files.values()
@@ -83,7 +83,7 @@ async def test_post_chart_where_the_bot_is_not_a_member_says_how_to_fix_it(stack
     set_months(stack, [1.0] * 6)
     stack.standin.state.channels["C_RANDOM"].bot_is_member = False
     clicked = await stack.driver.block_action(POST_CHART_ACTION_ID, "6", channel_id="C_RANDOM")
-    notice = await stack.standin.state.wait_for_response(clicked.response_url, timeout=10)
+    notice = await stack.standin.state.wait_for_response(clicked.response_url, timeout=30)
     assert "/invite" in notice.payload["text"]
     assert not any(f.completed for f in stack.standin.state.files.values())
 

@@ -139,3 +139,10 @@ async def test_withdrawals_without_a_slack_zone_says_utc(stack):
     post = await stack.standin.state.wait_for_response(result.response_url, timeout=5)
     assert "UTC (your Slack profile has no time zone)" in str(post.payload["blocks"])
     assert "requested 2024-12-30 14:20" in str(post.payload["blocks"])
+
+
+async def test_withdraw_with_an_amount_explains_that_the_whole_balance_is_paid(stack):
+    result = await stack.driver.command("/earnings", "withdraw 100", user_id="U_ADMIN")
+    post = await stack.standin.state.wait_for_response(result.response_url, timeout=5)
+    assert "takes no amount" in post.payload["text"]
+    assert stack.sandbox.state.count(path_prefix=BALANCE) == 0 and posts(stack) == 0
