@@ -146,3 +146,18 @@ async def test_withdraw_with_an_amount_explains_that_the_whole_balance_is_paid(s
     post = await stack.standin.state.wait_for_response(result.response_url, timeout=5)
     assert "takes no amount" in post.payload["text"]
     assert stack.sandbox.state.count(path_prefix=BALANCE) == 0 and posts(stack) == 0
+
+
+async def test_a_5xx_is_an_unknown_outcome_that_is_re_read_before_anything_is_sent_again(stack):
+    state = stack.sandbox.state
+    state.fail_next(
+        WITHDRAWALS, 502, method="POST", body="<html>Bad gateway SECRET-PAGE</html>", content_type="text/html"
+    )
+    value = confirm_button(await withdraw_prompt(stack))["value"]
+    reads_before = state.count("GET", WITHDRAWALS)
+    reply = await click_confirm(stack, value)
+    assert "Not confirmed yet" in reply["text"] and "SECRET-PAGE" not in str(reply)
+    assert state.count("GET", WITHDRAWALS) == reads_before + 2  # the baseline before, the re-read after
+    again = await click_confirm(stack, confirm_button(await withdraw_prompt(stack))["value"])
+    assert "not confirmed yet" in again["text"]
+    assert posts(stack) == 1
