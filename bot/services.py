@@ -21,10 +21,12 @@ from bot.alerts.runner import AlertRunner
 from bot.alerts.store import AlertStore
 from bot.campaigns.create import CampaignService
 from bot.clock import Clock, SystemClock
+from bot.digest.period_store import PeriodStore
 from bot.digest.runner import DigestRunner
 from bot.digest.scheduler import DigestScheduler
 from bot.digest.store import DigestStore
 from bot.partners import PartnersClient
+from bot.payouts.service import PayoutService
 from bot.recurly import create_token
 from bot.settings import Settings, SettingsError
 from bot.slack.seen import SeenRequests
@@ -81,6 +83,8 @@ class Services:
     alert_store: AlertStore
     alert_runner: AlertRunner
     alert_scheduler: DigestScheduler
+    period_store: PeriodStore
+    payouts: PayoutService
     access: Access
     seen_requests: SeenRequests
 
@@ -184,6 +188,8 @@ async def open_services(settings: Settings, *, clock: Clock | None = None) -> Se
         alert_store=alert_store,
         alert_runner=alert_runner,
         alert_scheduler=alert_scheduler,
+        period_store=PeriodStore(db, clock),
+        payouts=PayoutService(partners=partners, db=db, clock=clock),
         access=Access(allowed=settings.allowed_user_ids, admins=settings.admin_user_ids),
         seen_requests=SeenRequests(),
     )

@@ -6,7 +6,18 @@ from typing import TYPE_CHECKING
 
 from slack_bolt.async_app import AsyncApp
 
-from handlers import access, campaign, digest, earnings, errors, home, retries, subscribe
+from handlers import (
+    access,
+    campaign,
+    digest_periods,
+    earnings,
+    errors,
+    history,
+    home,
+    retries,
+    subscribe,
+    withdraw,
+)
 
 if TYPE_CHECKING:
     # Annotations only: bot.services (the composition root) imports the handlers' wording.
@@ -17,7 +28,18 @@ def register_all(app: AsyncApp, services: Services) -> None:
     errors.register(app, services)
     retries.register(app, services)  # first middleware: a known retry must not run anything again
     access.register(app, services)
-    earnings.register(app, services, subcommands={"digest": digest.subcommand})
+    earnings.register(
+        app,
+        services,
+        subcommands={
+            "digest": digest_periods.subcommand,
+            "history": history.subcommand,
+            "withdraw": withdraw.withdraw_subcommand,
+            "withdrawals": withdraw.withdrawals_subcommand,
+        },
+    )
+    history.register(app, services)
+    withdraw.register(app, services)
     campaign.register(app, services)
     subscribe.register(app, services)
     home.register(app, services)

@@ -26,6 +26,7 @@ from bot.slack.errors import error_code
 from bot.slack.mrkdwn import escape
 from bot.slack.respond import ack_body, reply
 from bot.slack.views import ack_time, after_ack_settles
+from handlers import campaign_stats
 from handlers.campaign_views import (
     CANCEL_ACTION_ID,
     CREATE_CALLBACK_ID,
@@ -326,6 +327,9 @@ def register(app: AsyncApp, services: Services) -> None:
                 return
             await ack()
             await send_list(services, command.get("response_url"), page=1, state=state)  # type: ignore[arg-type]
+        elif sub == "stats":
+            await ack()
+            await campaign_stats.subcommand(services, command, words[1:])
         elif sub == "disable" and len(words) >= 2:
             await ack()
             await ask_disable(services, command, " ".join(words[1:]))

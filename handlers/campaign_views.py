@@ -63,6 +63,7 @@ USAGE = (
     "• `/campaign` or `/campaign new` — open the form to create a campaign\n"
     "• `/campaign list [active|disabled]` — your campaigns with their short links (only you see it)\n"
     "• `/campaign disable <slug or name>` — stop a campaign, after you confirm\n"
+    "• `/campaign stats [7|30|90]` — clicks, trials, paid and commission per campaign (default 30 days)\n"
     "• `/campaign help` — this message"
 )
 

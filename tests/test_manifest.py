@@ -10,7 +10,15 @@ import yaml
 from handlers.earnings_blocks import SHARE_ACTION_ID  # noqa: F401  (the app must import cleanly)
 
 ROOT = Path(__file__).resolve().parents[1]
-KNOWN_BOT_SCOPES = {"commands", "chat:write", "chat:write.public", "im:write", "users:read", "users:read.email"}
+KNOWN_BOT_SCOPES = {
+    "commands",
+    "chat:write",
+    "chat:write.public",
+    "files:write",
+    "im:write",
+    "users:read",
+    "users:read.email",
+}
 
 
 def load() -> dict:
@@ -42,7 +50,8 @@ def test_declares_every_command_within_schema_limits():
 def test_scopes_and_interactivity_match_what_the_features_use():
     manifest = load()
     scopes = set(manifest["oauth_config"]["scopes"]["bot"])
-    assert {"commands", "chat:write", "chat:write.public", "im:write", "users:read"} <= scopes
+    # files:write: the history chart is uploaded with files_upload_v2.
+    assert {"commands", "chat:write", "chat:write.public", "files:write", "im:write", "users:read"} <= scopes
     assert scopes <= KNOWN_BOT_SCOPES
     assert all(len(s) <= 50 for s in scopes)
     interactivity = manifest["settings"]["interactivity"]

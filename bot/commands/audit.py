@@ -1,4 +1,4 @@
-"""`partners-bot audit [--license N]`: every subscription attempt, newest first."""
+"""`partners-bot audit [--license N]`: every subscription attempt, then every payout request, newest first."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import argparse
 import asyncio
 
 from bot.clock import SystemClock
+from bot.payouts.audit import PayoutAudit, PayoutAuditEntry, format_payouts
 from bot.settings import load_settings
 from bot.storage import Database
 from bot.subscriptions.audit import AuditEntry, AuditLog
@@ -26,7 +27,9 @@ COLUMNS = (
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("audit", help="subscription attempts: who, when, what and the outcome")
+    parser = subparsers.add_parser(
+        "audit", help="subscription attempts and payout requests: who, when, what and the outcome"
+    )
     parser.add_argument("--license", help="only this license id")
     parser.add_argument("--limit", type=int, default=100, help="newest N attempts (default 100)")
     parser.set_defaults(func=run)
@@ -69,12 +72,24 @@ async def entries(url: str, license_id: str | None, limit: int) -> list[AuditEnt
         await db.close()
 
 
+async def payout_entries(url: str, limit: int) -> list[PayoutAuditEntry]:
+    db = Database(url)
+    try:
+        await db.upgrade()
+        return await PayoutAudit(db, SystemClock()).entries(limit)
+    finally:
+        await db.close()
+
+
 def run(args: argparse.Namespace) -> int:
     settings = load_settings()
     found = asyncio.run(entries(settings.database_url, args.license, args.limit))
     if not found:
         which = f" for license {args.license}" if args.license else ""
         print(f"No subscription attempts{which} yet.")
-        return 0
-    print(format_table(found))
+    else:
+        print(format_table(found))
+    if args.license is None:
+        payouts = asyncio.run(payout_entries(settings.database_url, args.limit))
+        print("\nPayout requests:\n" + format_payouts(payouts) if payouts else "\nNo payout requests yet.")
     return 0

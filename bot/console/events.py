@@ -9,7 +9,10 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
+
+from bot.slack_standin.files import save_upload
 
 JsonDict = dict[str, Any]
 EPHEMERAL = "[only visible to you]"
@@ -102,6 +105,18 @@ class Recorder:
             return f"── {verb} by the bot: a direct message ({where}) ──"
         return f"── {verb} by the bot in {where}{f' ({kind})' if kind else ''} ──"
 
+    def _saved_files(self, request: Any) -> list[_Event]:
+        """A file the bot posted: the console has no image viewer, so the file goes to disk."""
+        found = []
+        for item in request.response.get("files") or []:
+            uploaded = self.state.files.get(item.get("id"))
+            if uploaded is None:
+                continue
+            path = save_upload(uploaded, Path.cwd() / "partners-bot-files")
+            where = ", ".join(self.where(c) for c in uploaded.channels) or "no channel"
+            found.append(_Event(request.time, f"[file posted in {where}: {uploaded.title}] saved to {path}"))
+        return found
+
     def _events_since(self, snap: Snapshot, own: bool = False) -> list[_Event]:
         s = self.state
         events: list[_Event] = []
@@ -121,6 +136,8 @@ class Recorder:
                 events.append(
                     _Event(request.time, f"! Slack API {request.method} failed: {request.error}{extra}")
                 )
+            elif request.method == "files.completeUploadExternal":
+                events.extend(self._saved_files(request))
             elif request.method == "views.publish":
                 view = request.response.get("view") or {}
                 events.append(_Event(request.time, "[Home tab updated]", view=view))

@@ -7,6 +7,7 @@ and notes when this is the first digest or it arrives late.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -14,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from bot.money import format_delta, format_money
 from bot.partners.models import PRODUCT_NAMES, Earnings, ProgramEarnings
+from bot.partners.reports import Withdrawal
 from bot.slack.blocks import Json, divider, field, header, message, section
 from bot.slack.blocks import context as context_block
 
@@ -89,14 +91,28 @@ def _product_fields(program: ProgramEarnings, previous: ProgramEarnings | None, 
     return fields
 
 
-def notable_events(current: Earnings, previous: Earnings | None, locale: str) -> list[str]:
-    """One sentence per thing worth noticing since the previous digest."""
+def payout_event(payout: Withdrawal, zone: ZoneInfo, locale: str) -> str:
+    assert payout.action_timestamp is not None
+    when = payout.action_timestamp.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+    invoice = f" (invoice {payout.invoice_id})" if payout.invoice_id else ""
+    return f"Payout #{payout.withdrawal_id} of {format_money(payout.amount, locale)} was paid on {when}{invoice}."
+
+
+def notable_events(
+    current: Earnings,
+    previous: Earnings | None,
+    locale: str,
+    paid: Sequence[Withdrawal] = (),
+    zone: ZoneInfo | None = None,
+) -> list[str]:
+    """One sentence per thing worth noticing since the previous digest; `paid` names the payouts
+    LiveChat marked paid since then (instead of the bare change in withdrawals)."""
     if previous is None:
         return []
-    events = []
-    paid = current.withdrawals - previous.withdrawals
-    if paid > 0:
-        events.append(f"A withdrawal of {format_money(paid, locale)} was paid out.")
+    events = [payout_event(p, zone or ZoneInfo("UTC"), locale) for p in paid]
+    withdrawn = current.withdrawals - previous.withdrawals
+    if withdrawn > 0 and not paid:
+        events.append(f"A withdrawal of {format_money(withdrawn, locale)} was paid out.")
     requested = current.pending - previous.pending
     if requested > 0:
         events.append(f"Pending grew by {format_money(requested, locale)} (a new withdrawal request).")
@@ -138,7 +154,12 @@ def digest_text(current: Earnings, previous: Earnings | None, context: DigestCon
 
 
 def digest_message(
-    current: Earnings, previous: Earnings | None, context: DigestContext, *, locale: str
+    current: Earnings,
+    previous: Earnings | None,
+    context: DigestContext,
+    *,
+    locale: str,
+    paid: Sequence[Withdrawal] = (),
 ) -> Json:
     """The digest as `chat.postMessage` arguments (`text` + `blocks`)."""
     day = context.local_date
@@ -166,7 +187,7 @@ def digest_message(
         line = _program_line(name, program, before, locale)
         blocks.append(divider())
         blocks.append(section(line, fields=_product_fields(program, before, locale)))
-    events = notable_events(current, previous, locale)
+    events = notable_events(current, previous, locale, paid, context.zone)
     if events:
         blocks.append(divider())
         blocks.append(section("*Since the previous digest*\n" + "\n".join(f"• {event}" for event in events)))

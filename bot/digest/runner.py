@@ -15,7 +15,7 @@ import uuid
 from collections import deque
 from collections.abc import Collection
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
@@ -23,7 +23,9 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.clock import Clock
 from bot.digest.blocks import DigestContext, digest_message
-from bot.digest.schedule import ScheduleError, due_dates, is_late, scheduled_at
+from bot.digest.period_run import PeriodRun
+from bot.digest.periods import due_dates
+from bot.digest.schedule import ScheduleError, is_late, scheduled_at
 from bot.digest.store import SNAPSHOT_RETENTION, ChannelDigest, Delivery, DigestStore, DueKey, retry_delay
 from bot.partners import PartnersClient
 from bot.partners.errors import PartnersError
@@ -99,18 +101,21 @@ class DigestRunner:
         if timedelta(seconds=MAX_RETRY_AFTER) * 2 >= takeover_after:
             raise ValueError("takeover_after must be more than twice the longest Retry-After wait")
         self.heartbeat_seconds = heartbeat_seconds or takeover_after.total_seconds() / 4
+        self.periods = PeriodRun(store.db, partners, clock, locale)  # weekly/monthly cadences and payouts (bot/digest/period_run.py)
 
     async def due(self, channels: Collection[str] | None = None) -> list[tuple[ChannelDigest, DueKey]]:
         """Digests due now with no delivery, or whose delivery may be taken over or retried."""
         now = self.clock.now()
         candidates: list[tuple[ChannelDigest, DueKey]] = []
-        for setting in await self.store.enabled_channels(channels):
+        enabled = await self.store.enabled_channels(channels)
+        await self.periods.load([setting.channel_id for setting in enabled])
+        for setting in enabled:
             try:
                 schedule = setting.schedule
             except ScheduleError:
                 log.error("digest schedule of %s is invalid; skipping it", setting.channel_id)
                 continue
-            for day in due_dates(schedule, now):
+            for day in due_dates(self.periods.cadence(setting.channel_id), schedule, now):
                 candidates.append((setting, DueKey(setting.channel_id, day, scheduled_at(schedule, day))))
         existing = await self.store.deliveries([(k.channel_id, k.local_date) for _, k in candidates])
         return [
@@ -123,6 +128,7 @@ class DigestRunner:
     async def run_once(self, *, channels: Collection[str] | None = None, dry_run: bool = False) -> RunReport:
         """Deliver every digest due now (or, with `dry_run`, render them without claiming or sending)."""
         report = RunReport()
+        self.periods.reset()
         candidates = await self.due(channels)
         report.due = len(candidates)
         if not candidates:
@@ -168,7 +174,9 @@ class DigestRunner:
             context = DigestContext(
                 setting.schedule.zone, key.local_date, key.scheduled_at, now, is_late(key.scheduled_at, now)
             )
-            message = digest_message(earnings, previous.get(key.channel_id), context, locale=self.locale)
+            message = await self._message(
+                setting, key.local_date, earnings, previous.get(key.channel_id), context
+            )
             report.rendered.append(RenderedDigest(key.channel_id, key.local_date.isoformat(), message))
 
     async def _earnings_failed(self, delivery: Delivery, error: str, report: RunReport) -> None:
@@ -199,7 +207,7 @@ class DigestRunner:
             is_late(delivery.scheduled_at, now),
         )
         try:
-            message = digest_message(earnings, previous, context, locale=self.locale)
+            message = await self._message(setting, delivery.local_date, earnings, previous, context)
         except Exception as exc:
             await self._render_failed(delivery, setting, exc, report)
             return
@@ -261,6 +269,20 @@ class DigestRunner:
             return await self._post(delivery, message)
         finally:
             heartbeat.cancel()
+
+    async def _message(
+        self,
+        setting: ChannelDigest,
+        day: date,
+        earnings: Earnings,
+        previous: Earnings | None,
+        context: DigestContext,
+    ) -> dict[str, Any]:
+        """The digest with the payouts paid since the previous one and, weekly/monthly, the period's commission."""
+        schedule = setting.schedule
+        paid = await self.periods.paid_since_previous(setting.channel_id, day, schedule) if previous else []
+        message = digest_message(earnings, previous, context, locale=self.locale, paid=paid)
+        return await self.periods.decorate(setting.channel_id, day, schedule, message)
 
     async def _post(self, delivery: Delivery, message: dict[str, Any]) -> str | None:
         """Post, waiting out 429s beyond slack-sdk's own retries; None if the claim was lost meanwhile."""

@@ -15,7 +15,7 @@ import logging
 import random
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any, Literal, TypeVar
 
 import aiohttp
@@ -51,7 +51,7 @@ from bot.partners.reports import (
     StatusLicensePage,
     Withdrawal,
 )
-from bot.partners.wire import WriteOutcome, WriteResult, flagged_fields, match_slug, query_params
+from bot.partners.wire import WriteOutcome, WriteResult, api_instant, flagged_fields, match_slug, query_params
 
 log = logging.getLogger(__name__)
 
@@ -189,13 +189,15 @@ class PartnersClient:
 
     async def commission_report(
         self,
-        date_from: str,
-        date_to: str,
+        date_from: datetime | str,
+        date_to: datetime | str,
         aggregation: Literal["day", "week", "month"] = "month",
         filters: list[dict[str, str]] | None = None,
     ) -> CommissionReport:
-        """Commission history; `date_*` as `YYYY-MM-DDTHH:mm:ssZ`."""
-        params = query_params(date_from=date_from, date_to=date_to, aggregation=aggregation)
+        """Commission history; `date_*` sent as `YYYY-MM-DDTHH:mm:ssZ` (datetimes in UTC)."""
+        params = query_params(
+            date_from=api_instant(date_from), date_to=api_instant(date_to), aggregation=aggregation
+        )
         if filters:
             params["filters"] = json.dumps(filters, separators=(",", ":"))
         body = await self._request("GET", "/v2/partners/reports/commission", params=params)
@@ -504,4 +506,7 @@ class PartnersClient:
             error = error_for_status(status, flagged_fields(body))
         if isinstance(error, PartnersUnavailable):
             error.retry_after = retry_after
+            # A 500/502/504 on a write may come after LiveChat applied it (a crash mid-way, a gateway
+            # giving up on it): re-read first. 503 says the request was turned away unprocessed.
+            error.maybe_applied = method != "GET" and status >= 500 and status != 503
         return error

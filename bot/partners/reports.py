@@ -6,6 +6,8 @@ Shapes are the documented example responses (`../shared/partners-api-examples`).
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from pydantic import Field
 
 from bot.partners.models import ApiModel, Count, IdText, Money, Timestamp
@@ -39,9 +41,19 @@ class CommissionPeriod(ApiModel):
     date_range: DateRange
     total: Money
 
+    @property
+    def start(self) -> datetime:
+        """When the day, week or month began (UTC)."""
+        assert self.date_range.from_ is not None
+        return self.date_range.from_
+
 
 class CommissionReport(ApiModel):
     items: list[CommissionPeriod] = Field(default_factory=list)
+
+    def periods(self) -> list[CommissionPeriod]:
+        """The dated periods, oldest first."""
+        return sorted((p for p in self.items if p.date_range.from_ is not None), key=lambda p: p.start)
 
 
 class CommissionMetric(ApiModel):

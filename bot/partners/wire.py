@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -39,6 +39,13 @@ def flagged_fields(body: Any) -> list[str]:
 
 def day_param(value: date | str | None) -> str | None:
     return value.isoformat() if isinstance(value, date) else value
+
+
+def api_instant(value: datetime | str) -> str:
+    """A report bound as the API takes it: `YYYY-MM-DDTHH:mm:ssZ` in UTC."""
+    if isinstance(value, str):
+        return value
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def query_params(**values: Any) -> dict[str, str]:

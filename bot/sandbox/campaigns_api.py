@@ -14,7 +14,7 @@ from aiohttp import web
 from yarl import URL
 
 from bot.sandbox import data
-from bot.sandbox.common import bad_request, date_range, parse_int, product_param, state_of
+from bot.sandbox.common import bad_request, parse_int, product_param, state_of
 from bot.sandbox.responses import error_response, result_response
 
 CAMPAIGN_STATES: tuple[str, ...] = ("active", "disabled")
@@ -214,35 +214,6 @@ async def delete_campaign(request: web.Request) -> web.Response:
     return error_response(403, "Campaign does not exist or is already disabled")
 
 
-async def get_performance(request: web.Request) -> web.Response:
-    """Per-campaign funnel: clicks, trials, qualified leads, paid, referrals, commission."""
-    state = state_of(request)
-    bounds = date_range(request, required=False)
-    if isinstance(bounds, web.Response):
-        return bounds
-    items = []
-    for c in state.campaigns:
-        stats = state.performance.get(f"{c['product']}/{c['slug']}", {})
-        trials = stats.get("trials", 0)
-        items.append(
-            {
-                "product": c["product"],
-                "campaign_name": c["name"],
-                "utm_campaign": c["slug"],
-                "utm_medium": "",
-                "utm_content": "",
-                "utm_term": "",
-                "clicks": stats.get("clicks", 0),
-                "trials": trials,
-                "qls": trials * 2 // 3,
-                "paid": stats.get("paid", 0),
-                "partners_referred": 0,
-                "commission": stats.get("commission", 0.0),
-            }
-        )
-    return result_response(items)
-
-
 async def get_affiliate_summary(request: web.Request) -> web.Response:
     """Referred licenses: trials, paid, expired."""
     stats = state_of(request).performance.values()
@@ -258,6 +229,5 @@ def campaign_routes(prefix: str) -> list[web.RouteDef]:
         web.get(f"{base}/campaigns", list_campaigns),
         web.get(f"{base}/campaigns/search", search_campaigns),
         web.delete(f"{base}/campaigns/{{campaign_id}}", delete_campaign),
-        web.get(f"{base}/performance", get_performance),
         web.get(f"{base}/summary", get_affiliate_summary),
     ]

@@ -7,9 +7,6 @@ Authentication, latency and fault injection happen in the middleware, not here.
 
 from __future__ import annotations
 
-import calendar
-import json
-import time
 from typing import Any
 
 from aiohttp import web
@@ -22,10 +19,8 @@ from bot.sandbox.responses import error_response, result_response
 from bot.sandbox.state import EARNINGS_SHAPES, SandboxState
 
 MIN_WITHDRAWAL = 50.0
-AGGREGATIONS = ("day", "week", "month")
 METRIC_PRODUCTS = ("livechat", "chatbot", "helpdesk", "all")
 METRIC_PROGRAMS = ("solution", "affiliate", "all")
-MAX_BUCKETS = 800
 _DAY = 86_400.0
 
 
@@ -124,7 +119,13 @@ async def post_withdrawal(request: web.Request) -> web.Response:
         return error_response(403, f"Balance below the ${MIN_WITHDRAWAL:.0f} withdrawal minimum")
     if not state.billing_info:
         return error_response(409, "Billing information missing; PUT /v2/partners/billing first")
-    return web.json_response(state.request_withdrawal(balance), status=201)
+    created = state.request_withdrawal(balance)
+    if state.lose_withdrawal_answers > 0:
+        # Applied, then the answer is lost (the connection hangs until the client gives up): the
+        # "did it go through?" case a timeout leaves.
+        state.lose_withdrawal_answers -= 1
+        await state.sleep(3600)  # cut short when the sandbox closes
+    return web.json_response(created, status=201)
 
 
 # --- reports -------------------------------------------------------------------------------------
@@ -137,26 +138,6 @@ def _daily_commission(state: SandboxState, day_epoch: float) -> float:
     return round(base * (1 + state.seed % 3 * 0.05), 2)
 
 
-def _bucket_start(epoch: float, aggregation: str) -> float:
-    day = epoch - epoch % _DAY
-    if aggregation == "week":
-        return day - time.gmtime(day).tm_wday * _DAY
-    if aggregation == "month":
-        t = time.gmtime(day)
-        return float(calendar.timegm((t.tm_year, t.tm_mon, 1, 0, 0, 0)))
-    return day
-
-
-def _next_bucket(start: float, aggregation: str) -> float:
-    if aggregation == "day":
-        return start + _DAY
-    if aggregation == "week":
-        return start + 7 * _DAY
-    t = time.gmtime(start)
-    year, month = (t.tm_year + 1, 1) if t.tm_mon == 12 else (t.tm_year, t.tm_mon + 1)
-    return float(calendar.timegm((year, month, 1, 0, 0, 0)))
-
-
 def _product_share(filters: list[Any]) -> float:
     """How much of the commission a ``product equals …`` filter keeps."""
     shares = {"livechat": 0.7, "chatbot": 0.2, "helpdesk": 0.1}
@@ -164,40 +145,6 @@ def _product_share(filters: list[Any]) -> float:
         if isinstance(item, dict) and item.get("field") == "product":
             return shares.get(str(item.get("value")), 0.0)
     return 1.0
-
-
-async def get_commission_report(request: web.Request) -> web.Response:
-    """``{"items": [{"date_range": {"from", "to"}, "total"}]}`` per day, week or month."""
-    state = state_of(request)
-    bounds = date_range(request, required=True)
-    if isinstance(bounds, web.Response):
-        return bounds
-    aggregation = request.query.get("aggregation", "month")
-    errors: dict[str, str] = {}
-    if aggregation not in AGGREGATIONS:
-        errors["aggregation"] = "must be day, week or month"
-    filters: list[Any] = []
-    if "filters" in request.query:
-        try:
-            filters = json.loads(request.query["filters"])
-        except ValueError:
-            filters = None  # type: ignore[assignment]
-        if not isinstance(filters, list):
-            errors["filters"] = "must be a JSON array of {field, value, operator}"
-    if errors:
-        return bad_request(errors)
-    share = _product_share(filters)
-    items = []
-    start = _bucket_start(bounds[0], aggregation)
-    while start <= bounds[1] and len(items) < MAX_BUCKETS:
-        end = _next_bucket(start, aggregation) - 1
-        days = range(int(max(start, bounds[0]) // _DAY), int(min(end, bounds[1]) // _DAY) + 1)
-        total = sum(_daily_commission(state, d * _DAY) for d in days) * share
-        items.append(
-            {"date_range": {"from": state.stamp(start), "to": state.stamp(end)}, "total": round(total, 2)}
-        )
-        start = end + 1
-    return web.json_response({"items": items})
 
 
 async def get_commission_metric(request: web.Request) -> web.Response:
@@ -256,7 +203,6 @@ def add_partners_routes(app: web.Application) -> None:
             web.get(f"{p}/coupons", get_coupons),
             web.get(f"{p}/withdrawals", get_withdrawals),
             web.post(f"{p}/withdrawals", post_withdrawal),
-            web.get(f"{p}/reports/commission", get_commission_report),
             web.get(f"{p}/metrics/commission", get_commission_metric),
             web.get(f"{p}/stats", get_stats),
             *campaign_routes(p),

@@ -21,6 +21,7 @@ from aiohttp.abc import AbstractAccessLogger
 from bot.sandbox.middleware import sandbox_middleware
 from bot.sandbox.partners_api import add_partners_routes
 from bot.sandbox.recurly_api import TEST_CARDS, add_recurly_routes
+from bot.sandbox.reports import add_report_routes
 from bot.sandbox.state import (
     EARNINGS_SHAPES,
     LIVECHAT_RECURLY_KEY,
@@ -60,6 +61,7 @@ def create_sandbox_app(options: SandboxOptions | None = None) -> web.Application
         seed=options.seed,
         wall=options.clock or time.time,
     )
+    add_report_routes(app)
     add_partners_routes(app)
     add_recurly_routes(app)
     return app

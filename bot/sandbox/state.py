@@ -104,6 +104,7 @@ class SandboxState:
     calls: list[RecordedCall] = field(default_factory=list)
     faults: list[Fault] = field(default_factory=list)
     days_advanced: int = 0
+    lose_withdrawal_answers: int = 0  # the next N payout requests apply, then their answers hang
     wall: Callable[[], float] = field(default=time.time, repr=False)
     rng: random.Random = field(init=False, repr=False)
     closing: asyncio.Event = field(default_factory=asyncio.Event, repr=False)

@@ -20,6 +20,8 @@ from zoneinfo import ZoneInfo
 from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 
+from bot.slack_standin import files
+from bot.slack_standin.files import UploadedFile
 from bot.slack_standin.socket_mode import SocketModeHub
 
 JsonDict = dict[str, Any]
@@ -269,6 +271,7 @@ class StandinState:
         self.views: dict[str, StoredView] = {}
         self.home_views: dict[str, StoredView] = {}
         self.ephemeral: list[JsonDict] = []
+        self.files: dict[str, UploadedFile] = {}  # bot/slack_standin/files.py
         self._messages: list[JsonDict] = []
         self._triggers: dict[str, TriggerId] = {}
         self._faults: dict[str, list[_Fault]] = {}
@@ -928,4 +931,5 @@ _METHODS: dict[str, Callable[[StandinState, JsonDict], ApiResult]] = {
     "views.push": _views_push,
     "views.update": _views_update,
     "views.publish": _views_publish,
+    **files.METHODS,
 }

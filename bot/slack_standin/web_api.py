@@ -11,6 +11,7 @@ from urllib.parse import parse_qsl
 
 from aiohttp import web
 
+from bot.slack_standin.files import upload_handler
 from bot.slack_standin.state import RecordedRequest, StandinOptions, StandinState
 
 STANDIN_STATE: web.AppKey[StandinState] = web.AppKey("standin_state", StandinState)
@@ -116,6 +117,7 @@ def create_slack_standin_app(
     app[STANDIN_STATE] = state or StandinState(options)
     app.router.add_route("*", "/api/{method}", _api_handler)
     app.router.add_post("/response/{url_id}", _response_url_handler)
+    app.router.add_post("/upload/{file_id}", upload_handler)
     app.router.add_get("/socket-mode/{ticket}", _socket_mode_handler)
     app.on_shutdown.append(_close_sockets)
     return app

@@ -22,7 +22,7 @@ from bot.storage.base import Base
 from bot.storage.db import Database, alembic_config
 from tests.conftest import _pg_admin
 
-HEAD = "0005_alerts"
+HEAD = "0006_digest_period"
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

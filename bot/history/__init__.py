@@ -1,0 +1,1 @@
+"""Commission history: the monthly figures behind `/earnings history` and its chart."""
