@@ -22,7 +22,7 @@ from bot.slack.errors import CHANNEL_ERRORS, error_code
 from bot.slack.respond import ack_body, reply
 from bot.slack.views import ack_time, after_ack_settles
 from bot.subscriptions.orders import Order, check_form
-from bot.subscriptions.service import Outcome
+from bot.subscriptions.service import Outcome, Result
 from bot.vault import VaultKeyError
 from handlers.access import refusal_view
 from handlers.messages import UNEXPECTED, partners_error_text
@@ -85,6 +85,10 @@ async def update_view(
     except SlackApiError as exc:
         log.warning("views.update of %s failed: %s", view_id, error_code(exc))
         return False
+    except Exception:
+        # A timeout or a dropped connection: the caller tells the user another way.
+        log.warning("views.update of %s did not complete", view_id, exc_info=True)
+        return False
     return True
 
 
@@ -140,10 +144,31 @@ async def announce(services: Services, order: Order, user_id: str) -> None:
             error = error_code(exc)
             if error not in CHANNEL_ERRORS:
                 log.warning("success note to %s failed: %s", order.channel_id, error, exc_info=True)
+        except Exception:
+            log.warning("success note to %s did not complete", order.channel_id, exc_info=True)
     try:
         await services.slack.chat_postMessage(channel=user_id, **note)
-    except SlackApiError:
+    except Exception:
         log.warning("success note by DM to %s failed", user_id, exc_info=True)
+
+
+async def tell_result(
+    services: Services, view_id: str, order: Order, result: Result, user_id: str, body: dict[str, Any]
+) -> None:
+    """The result by the first channel that works: the modal, else a DM, else a response URL."""
+    if await update_view(services, view_id, result_view(order, result)):
+        return
+    text = result_text(order, result)
+    try:
+        await services.slack.chat_postMessage(channel=user_id, text=text)
+        return
+    except Exception:
+        log.warning("could not DM %s the subscription result", user_id, exc_info=True)
+    for target in body.get("response_urls") or []:
+        url = target.get("response_url") if isinstance(target, dict) else None
+        if url and await reply(services.http, url, text):
+            return
+    log.error("subscription result for license %s reached nobody: %s", order.license_id, result.reason)
 
 
 def register(app: AsyncApp, services: Services) -> None:
@@ -261,13 +286,10 @@ def register(app: AsyncApp, services: Services) -> None:
             await after_ack_settles(acked_at)
             await update_view(services, view_id, progress_view(order, CHECKING))
 
+        # The service has recorded the outcome (claim and audit) before it returns; from here on only
+        # the telling is left, and no Slack failure can undo or repeat what happened.
         result = await service.subscribe(order, user_id, on_unknown=checking)
         await after_ack_settles(acked_at)
-        shown = await update_view(services, view_id, result_view(order, result))
-        if not shown:
-            try:
-                await services.slack.chat_postMessage(channel=user_id, text=result_text(order, result))
-            except SlackApiError:
-                log.warning("could not tell %s the subscription result", user_id, exc_info=True)
+        await tell_result(services, view_id, order, result, user_id, body)
         if result.fresh and result.outcome is Outcome.CREATED:
             await announce(services, order, user_id)
