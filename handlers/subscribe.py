@@ -7,6 +7,7 @@ form modal → its submission pushes a confirmation → Confirm creates the subs
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 import uuid
@@ -21,7 +22,7 @@ from bot.slack.context import acting_channel, acting_user
 from bot.slack.errors import CHANNEL_ERRORS, error_code
 from bot.slack.respond import ack_body, reply
 from bot.slack.views import ack_time, after_ack_settles
-from bot.subscriptions.orders import Order, check_form
+from bot.subscriptions.orders import Order, check_form, price_of
 from bot.subscriptions.service import Outcome, Result
 from bot.vault import VaultKeyError
 from handlers.access import refusal_view
@@ -60,6 +61,8 @@ USAGE = (
     "Cards live in the encrypted vault on the server: `partners-bot cards import card.json`."
 )
 
+REVIEW_SECONDS = 2.0  # the review's reads must leave time for the ack within Slack's 3 s
+REVIEW_SLOW = "LiveChat is slow to answer right now, so nothing was reviewed. Press Review again."
 LICENSE_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 CHECKING = "Not confirmed yet — LiveChat did not answer in time. Checking whether the subscription exists…"
 
@@ -258,6 +261,20 @@ def register(app: AsyncApp, services: Services) -> None:
             await ack(response_action="errors", errors={"card": "Choose a card from the vault."})
             return
         settings = services.settings
+        price = price_of(settings.plan_prices, order.plan, order.seats, order.billing_cycle)
+        try:
+            # A fresh read of the license and the card, inside Slack's 3 s: the review is stored
+            # server-side and Confirm will execute only what it shows.
+            refused = await asyncio.wait_for(
+                service.review(order, user_id or "", price_shown=price.describe() if price else ""),
+                REVIEW_SECONDS,
+            )
+        except TimeoutError:
+            await ack(response_action="errors", errors={"plan": REVIEW_SLOW})
+            return
+        if refused is not None:
+            await ack(response_action="update", view=result_view(order, refused))
+            return
         await ack(
             response_action="push", view=confirmation_view(order, settings.plan_prices, settings.locale)
         )
@@ -288,7 +305,7 @@ def register(app: AsyncApp, services: Services) -> None:
 
         # The service has recorded the outcome (claim and audit) before it returns; from here on only
         # the telling is left, and no Slack failure can undo or repeat what happened.
-        result = await service.subscribe(order, user_id, on_unknown=checking)
+        result = await service.confirm(order, user_id, on_unknown=checking)
         await after_ack_settles(acked_at)
         await tell_result(services, view_id, order, result, user_id, body)
         if result.fresh and result.outcome is Outcome.CREATED:

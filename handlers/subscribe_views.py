@@ -252,6 +252,26 @@ def order_fields(order: Order) -> list[Json]:
     ]
 
 
+def existing_fields(order: Order, result: Result) -> list[Json]:
+    """The subscription LiveChat shows for the license (not the one just attempted)."""
+    unknown = "not shown by LiveChat"
+    plan = (
+        PLAN_NAMES.get(result.existing_plan, escape(result.existing_plan))
+        if result.existing_plan
+        else unknown
+    )
+    seats = result.existing_seats
+    seat_text = unknown if seats is None else ("1 seat" if seats == 1 else f"{seats} seats")
+    cycle = escape(result.existing_cycle.capitalize()) if result.existing_cycle else unknown
+    return [
+        field(f"*Client*\n{escape(order.client_name or 'Unnamed client')}"),
+        field(f"*License*\n{order.license_id}"),
+        field(f"*Plan now*\n{plan}"),
+        field(f"*Seats now*\n{seat_text}"),
+        field(f"*Billing now*\n{cycle}"),
+    ]
+
+
 def confirmation_view(order: Order, plan_prices: dict[str, Any], locale: str) -> Json:
     """The last step before money moves: everything that will be sent, and the price."""
     price = price_of(plan_prices, order.plan, order.seats, order.billing_cycle)
@@ -289,6 +309,7 @@ RESULT_TITLES = {
     Outcome.UNKNOWN: ":hourglass: *Not confirmed yet — we are checking.*",
     Outcome.BUSY: ":hourglass: *Already in progress.*",
     Outcome.NOT_CREATED: ":x: *Not subscribed.*",
+    Outcome.REFUSED: ":no_entry: *Not sent — nothing was charged.*",
 }
 
 
@@ -323,6 +344,22 @@ REASON_TEXTS = {
         "nothing was sent on and nothing was charged. Ask an admin to check PARTNERS_API_URL."
     ),
     Reason.UNEXPECTED: "Something went wrong on our side and it has been logged.",
+    Reason.REVIEW_MISSING: (
+        "This confirmation does not match an order you reviewed (reviews expire after 30 minutes), so "
+        "nothing was sent. Run /subscribe and review the order again."
+    ),
+    Reason.REVIEW_MISMATCH: (
+        "This confirmation differs from the order you reviewed (license, plan, seats, billing cycle or "
+        "card), so nothing was sent. Run /subscribe and review the order again."
+    ),
+    Reason.OTHER_REVIEWER: (
+        "Another admin reviewed this order, and only they can confirm it. Nothing was sent. Run "
+        "/subscribe to review it yourself."
+    ),
+    Reason.CARD_CHANGED: (
+        "The card under this label was replaced after you reviewed the order, so it is not the card "
+        "you saw and nothing was sent. Run /subscribe to review the order with the new card."
+    ),
 }
 
 
@@ -347,7 +384,8 @@ def result_view(order: Order, result: Result) -> Json:
     detail = result_detail(result)
     if result.outcome is Outcome.CREATED:
         detail = f"{detail} {order.summary()} for {escape(order.client_name or order.license_id)}."
-    blocks: list[Json] = [section(f"{title}\n{detail}"), section(fields=order_fields(order))]
+    shown = existing_fields(order, result) if result.outcome is Outcome.ALREADY else order_fields(order)
+    blocks: list[Json] = [section(f"{title}\n{detail}"), section(fields=shown)]
     if result.fields:
         lines = "\n".join(f"• *{escape(name)}*" for name in list(result.fields)[:10])
         blocks.append(section(f"LiveChat named these fields:\n{lines}"))

@@ -33,10 +33,12 @@ from bot.partners import (
     PartnersUnavailable,
     PartnersValidationError,
 )
+from bot.partners.models import LicenseDetails
 from bot.recurly import RecurlyError
 from bot.storage import Claim, ClaimState, IdempotencyStore
 from bot.subscriptions.audit import AuditLog
 from bot.subscriptions.orders import Order
+from bot.subscriptions.pending import PendingOrders
 from bot.vault import Card, CardVault, VaultError, VaultKeyError
 
 log = logging.getLogger(__name__)
@@ -57,6 +59,7 @@ class Outcome(StrEnum):
     NOT_CREATED = "not_created"
     BUSY = "in_progress"
     FAILED = "failed"
+    REFUSED = "refused"  # the confirmation does not match what was reviewed: nothing was sent
 
 
 class Reason(StrEnum):
@@ -79,6 +82,11 @@ class Reason(StrEnum):
     VAULT_PROBLEM = "vault_problem"  # `detail`: what is wrong with the vault or the card
     API_ERROR = "api_error"  # `detail`: the Partners API failure, worded by `error_text`
     UNEXPECTED = "unexpected"
+    # Confirm is bound to the order stored at Review (bot.subscriptions.pending):
+    REVIEW_MISSING = "review_missing"  # no reviewed order under this request id, or it expired
+    REVIEW_MISMATCH = "review_mismatch"  # the confirmation names something other than was reviewed
+    OTHER_REVIEWER = "other_reviewer"  # another admin reviewed this order
+    CARD_CHANGED = "card_changed"  # the card under the reviewed label is not the one reviewed
 
 
 @dataclass(frozen=True)
@@ -98,6 +106,10 @@ class Result:
     reason: Reason | None = None
     # True only for the call that did the work (it posts the success note; duplicates do not).
     fresh: bool = False
+    # The subscription LiveChat shows (for "already subscribed"), when it could be read.
+    existing_plan: str = ""
+    existing_seats: int | None = None
+    existing_cycle: str = ""
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
@@ -122,6 +134,19 @@ def result(outcome: Outcome, reason: Reason, **facts: Any) -> Result:
 UNEXPECTED_RESULT = result(Outcome.FAILED, Reason.UNEXPECTED)
 BUSY_RESULT = result(Outcome.BUSY, Reason.STILL_RUNNING)
 
+
+def with_existing(outcome: Result, details: LicenseDetails | None) -> Result:
+    """`outcome` carrying the plan, seats and billing cycle LiveChat shows for the license."""
+    if details is None:
+        return outcome
+    return replace(
+        outcome,
+        existing_plan=details.plan or "",
+        existing_seats=details.seats,
+        existing_cycle=details.billing_cycle or "",
+    )
+
+
 Tokenize = Callable[[Card], Awaitable[SecretStr]]
 Hook = Callable[[], Awaitable[None]]
 
@@ -138,6 +163,8 @@ class Attempt:
     card_last4: str = ""
     # The POST went out: from here on, if anything goes wrong, its fate is unknown (never released).
     posted: bool = False
+    # The card's fingerprint at Review; the card read before paying must still match it.
+    card_fingerprint: str = ""
 
     @property
     def license_id(self) -> str:
@@ -175,15 +202,67 @@ class SubscriptionService:
         self.verify_interval = verify_interval
         self.unknown_grace = unknown_grace
         self.error_text = error_text
+        self.pending = PendingOrders(claims.db, clock)
 
-    async def subscribe(self, order: Order, user_id: str, *, on_unknown: Hook | None = None) -> Result:
+    async def review(self, order: Order, user_id: str, *, price_shown: str) -> Result | None:
+        """Before the price is shown: None when `order` may be confirmed (it is then stored under its
+        request id with the card's fingerprint), else why not as a Result (already subscribed…).
+
+        The license is read fresh, so a second run shows "already subscribed", not a price.
+        """
+        try:
+            details = await self.partners.license(order.license_id)
+        except PartnersNotFound as exc:
+            return result(Outcome.NOT_FOUND, Reason.LICENSE_NOT_FOUND, api_status=exc.status)
+        except PartnersError as exc:
+            return self._api_error(exc)
+        if details.has_subscription:
+            return with_existing(result(Outcome.ALREADY, Reason.LICENSE_PAID), details)
+        if not details.subscribable:
+            return result(Outcome.NOT_SUBSCRIBABLE, Reason.NOT_SUBSCRIBABLE)
+        try:
+            vault = self.vault()
+            fingerprint = vault.fingerprint(await vault.get(order.card_label))
+        except (VaultError, VaultKeyError) as exc:
+            return result(Outcome.VAULT_ERROR, Reason.VAULT_PROBLEM, detail=str(exc))
+        await self.pending.save(order, user_id, card_fingerprint=fingerprint, price_shown=price_shown)
+        return None
+
+    async def confirm(self, presented: Order, user_id: str, *, on_unknown: Hook | None = None) -> Result:
+        """Execute the order stored at Review under `presented.request_id`, by the admin who reviewed
+        it; refuse (audited, nothing sent) when there is none or the confirmation disagrees with it."""
+        reviewed = await self.pending.get(presented.request_id)
+        refusal: Reason | None = None
+        if reviewed is None:
+            refusal = Reason.REVIEW_MISSING
+        elif reviewed.user_id != user_id:
+            refusal = Reason.OTHER_REVIEWER
+        elif reviewed.order != presented:
+            refusal = Reason.REVIEW_MISMATCH
+        if refusal is not None or reviewed is None:
+            log.warning("refused confirmation %s by %s: %s", presented.request_id, user_id, refusal)
+            audit_id = await self.audit.start(presented, user_id, outcome="refused")
+            await self.audit.finish(audit_id, Outcome.REFUSED.value, None, str(refusal))
+            return result(Outcome.REFUSED, refusal or Reason.REVIEW_MISSING, request_id=presented.request_id)
+        return await self.subscribe(
+            reviewed.order, user_id, on_unknown=on_unknown, card_fingerprint=reviewed.card_fingerprint
+        )
+
+    async def subscribe(
+        self,
+        order: Order,
+        user_id: str,
+        *,
+        on_unknown: Hook | None = None,
+        card_fingerprint: str = "",
+    ) -> Result:
         """Run the order once per request id; a duplicate gets the first run's result."""
         ran: Result | None = None
 
         async def work() -> dict[str, Any]:
             nonlocal ran
             try:
-                outcome = await self._audited(order, user_id, on_unknown)
+                outcome = await self._audited(order, user_id, on_unknown, card_fingerprint)
             except Exception:
                 log.exception("subscription for license %s failed unexpectedly", order.license_id)
                 outcome = UNEXPECTED_RESULT
@@ -211,8 +290,11 @@ class SubscriptionService:
 
     # --- one attempt ----------------------------------------------------------------------------
 
-    async def _audited(self, order: Order, user_id: str, on_unknown: Hook | None) -> Result:
+    async def _audited(
+        self, order: Order, user_id: str, on_unknown: Hook | None, card_fingerprint: str
+    ) -> Result:
         attempt = Attempt(order, user_id, await self.audit.start(order, user_id), on_unknown)
+        attempt.card_fingerprint = card_fingerprint
         outcome = UNEXPECTED_RESULT
         try:
             outcome = await self._claim_and_run(attempt)
@@ -266,16 +348,23 @@ class SubscriptionService:
         except PartnersError as exc:
             return await self._give_up(attempt, self._api_error(exc))
         if details.has_subscription:
-            return await self._give_up(attempt, result(Outcome.ALREADY, Reason.LICENSE_PAID))
+            already = with_existing(result(Outcome.ALREADY, Reason.LICENSE_PAID), details)
+            return await self._give_up(attempt, already)
         if not details.subscribable:
             return await self._give_up(attempt, result(Outcome.NOT_SUBSCRIBABLE, Reason.NOT_SUBSCRIBABLE))
 
         try:
-            card = await self.vault().get(order.card_label)
+            vault = self.vault()
+            card = await vault.get(order.card_label)
         except (VaultError, VaultKeyError) as exc:
             return await self._give_up(
                 attempt, result(Outcome.VAULT_ERROR, Reason.VAULT_PROBLEM, detail=str(exc))
             )
+        if attempt.card_fingerprint and vault.fingerprint(card) != attempt.card_fingerprint:
+            log.warning(
+                "license %s: the card %r changed since Review; not paying", order.license_id, order.card_label
+            )
+            return await self._give_up(attempt, result(Outcome.REFUSED, Reason.CARD_CHANGED))
         attempt.card_last4 = card.last4
         await self.audit.set_card(attempt.audit_id, card.last4)
 
@@ -308,7 +397,7 @@ class SubscriptionService:
                 Outcome.ALREADY, Reason.LICENSE_PAID, api_status=exc.status, card_last4=attempt.card_last4
             )
             await self._record_done(attempt, exists)
-            return exists
+            return with_existing(exists, await self._details(order.license_id))
         except PartnersNotFound as exc:
             gone = result(
                 Outcome.NOT_FOUND,
@@ -422,8 +511,12 @@ class SubscriptionService:
 
     async def _is_paid(self, license_id: str) -> bool | None:
         """True/False from LiveChat; None when it cannot be read right now."""
+        details = await self._details(license_id)
+        return details.has_subscription if details is not None else None
+
+    async def _details(self, license_id: str) -> LicenseDetails | None:
         try:
-            return (await self.partners.license(license_id)).has_subscription
+            return await self.partners.license(license_id)
         except PartnersError as exc:
             log.warning("re-reading license %s failed: %r", license_id, exc)
             return None
@@ -446,9 +539,10 @@ class SubscriptionService:
             claim = settled
         earlier = Result.from_json(claim.result)
         if claim.state == ClaimState.DONE:
-            return result(
+            done = result(
                 Outcome.ALREADY, Reason.EARLIER_ATTEMPT_DONE, user_id=earlier.user_id if earlier else ""
             )
+            return with_existing(done, await self._details(order.license_id))
         if claim.state == ClaimState.UNKNOWN:
             paid = await self._is_paid(order.license_id)
             if paid:
@@ -460,7 +554,7 @@ class SubscriptionService:
                     state=ClaimState.DONE,
                     result=confirmed.to_json(),
                 )
-                return confirmed
+                return with_existing(confirmed, await self._details(order.license_id))
             since = _parse_time(earlier.at) if earlier else None
             if paid is False and (since is None or self.clock.now() - since >= self.unknown_grace):
                 log.info(
