@@ -31,6 +31,7 @@ from handlers.subscribe_views import (
     CONFIRM_CALLBACK,
     FORM_CALLBACK,
     OPEN_ACTION_PREFIX,
+    checking_text,
     confirmation_view,
     form_view,
     license_list_message,
@@ -64,7 +65,6 @@ USAGE = (
 REVIEW_SECONDS = 2.0  # the review's reads must leave time for the ack within Slack's 3 s
 REVIEW_SLOW = "LiveChat is slow to answer right now, so nothing was reviewed. Press Review again."
 LICENSE_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
-CHECKING = "Not confirmed yet — LiveChat did not answer in time. Checking whether the subscription exists…"
 
 
 async def send_license_list(services: Services, command: dict[str, Any]) -> None:
@@ -75,9 +75,9 @@ async def send_license_list(services: Services, command: dict[str, Any]) -> None
         log.warning("/subscribe could not list licenses: %r", exc, exc_info=True)
         await reply(services.http, response_url, partners_error_text(exc))
         return
-    await reply(
-        services.http, response_url, license_list_message(licenses, vault_note=services.vault.problem)
-    )
+    unconfirmed = await services.subscriptions.unconfirmed([lic.license for lic in licenses])
+    message = license_list_message(licenses, vault_note=services.vault.problem, unconfirmed=unconfirmed)
+    await reply(services.http, response_url, message)
 
 
 async def update_view(
@@ -299,9 +299,10 @@ def register(app: AsyncApp, services: Services) -> None:
         acked_at = ack_time()
         view_id = view["id"]
 
-        async def checking() -> None:
+        async def checking(status: int | None) -> None:
             await after_ack_settles(acked_at)
-            await update_view(services, view_id, progress_view(order, CHECKING))
+            text = checking_text(status, service.verify_seconds)
+            await update_view(services, view_id, progress_view(order, text))
 
         # The service has recorded the outcome (claim and audit) before it returns; from here on only
         # the telling is left, and no Slack failure can undo or repeat what happened.

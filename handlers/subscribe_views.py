@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 from bot.money import format_money
@@ -42,8 +43,15 @@ IMPORT_HINT = (
 # --- the list --------------------------------------------------------------------------------------
 
 
-def license_list_message(licenses: Sequence[License], *, vault_note: str | None = None) -> Json:
-    """The ephemeral `/subscribe` reply: each subscribable trial with a Create subscription button."""
+def license_list_message(
+    licenses: Sequence[License],
+    *,
+    vault_note: str | None = None,
+    unconfirmed: dict[str, datetime] | None = None,
+) -> Json:
+    """The ephemeral `/subscribe` reply: each subscribable trial with a Create subscription button,
+    except those whose last request has an unknown outcome (`unconfirmed`: until when they are locked)."""
+    unconfirmed = unconfirmed or {}
     if not licenses:
         text = (
             "There are no licenses you can subscribe for right now: no LiveChat trial is partner-paid, "
@@ -60,8 +68,17 @@ def license_list_message(licenses: Sequence[License], *, vault_note: str | None 
             fallback = lic.end_timestamp.strftime("%Y-%m-%d %H:%M UTC")
             ends = f" · ends <!date^{int(lic.end_timestamp.timestamp())}^{{date_short_pretty}} {{time}}|{fallback}>"
         text = f"*{name}*\nLicense {lic.license} · LiveChat trial{ends} · {card}"
+        block_id = f"subscribe_license_{lic.license}"
+        locked = unconfirmed.get(lic.license)
+        if locked is not None:
+            text += (
+                f"\n:hourglass: *Being confirmed* — a subscription request got no clear answer from LiveChat; "
+                f"no new request until {locked.astimezone(UTC):%H:%M} UTC unless LiveChat shows it subscribed."
+            )
+            blocks.append(section(text, block_id=block_id))
+            continue
         create = button("Create subscription", action_id=OPEN_ACTION_PREFIX + lic.license, value=lic.license)
-        blocks.append(section(text, block_id=f"subscribe_license_{lic.license}", accessory=create))
+        blocks.append(section(text, block_id=block_id, accessory=create))
     if len(licenses) > MAX_LISTED:
         more = len(licenses) - MAX_LISTED
         blocks.append(
@@ -306,7 +323,7 @@ def progress_view(order: Order, text: str = "Subscribing…") -> Json:
 RESULT_TITLES = {
     Outcome.CREATED: ":white_check_mark: *Subscribed.*",
     Outcome.ALREADY: ":information_source: *Already subscribed.*",
-    Outcome.UNKNOWN: ":hourglass: *Not confirmed yet — we are checking.*",
+    Outcome.UNKNOWN: ":hourglass: *Not confirmed yet.*",
     Outcome.BUSY: ":hourglass: *Already in progress.*",
     Outcome.NOT_CREATED: ":x: *Not subscribed.*",
     Outcome.REFUSED: ":no_entry: *Not sent — nothing was charged.*",
@@ -331,14 +348,6 @@ REASON_TEXTS = {
         "more was sent. Its result is posted in the channel; if none appears, try again in a few minutes."
     ),
     Reason.CONTENDED: "Another attempt for this license is running; try again in a minute.",
-    Reason.NO_ANSWER: (
-        "Not confirmed yet — LiveChat did not answer in time and does not show the subscription yet. "
-        "The bot will not send it again; run /subscribe in a few minutes to check."
-    ),
-    Reason.STILL_UNCONFIRMED: (
-        "An earlier attempt for this license is not confirmed yet, so the bot will not send another one. "
-        "Try again in a few minutes."
-    ),
     Reason.REDIRECTED: (
         "Not created — LiveChat answered with a redirect, which the bot never follows for payments, so "
         "nothing was sent on and nothing was charged. Ask an admin to check PARTNERS_API_URL."
@@ -363,8 +372,64 @@ REASON_TEXTS = {
 }
 
 
+def what_answered(status: int | None) -> str:
+    """How LiveChat answered a POST whose outcome is unknown."""
+    if status is None:
+        return "LiveChat did not answer the subscription request in time"
+    return f"LiveChat answered the subscription request at once with an error (HTTP {status}) instead of confirming it"
+
+
+def checking_text(status: int | None, seconds: float) -> str:
+    """The progress line while the bot re-reads the license after an unknown outcome."""
+    return (
+        f"Not confirmed yet — {what_answered(status)}. Checking whether the subscription exists "
+        f"(for up to {round(seconds)} seconds)…"
+    )
+
+
+def lock_text(result: Result) -> str:
+    """Until when the bot sends nothing more for the license, and how to learn more."""
+    ends = _time(result.locked_until)
+    if ends is None:
+        return (
+            "The bot will not send another request for this license until LiveChat shows whether it exists."
+        )
+    since = _time(result.at)
+    minutes = f" ({round((ends - since).total_seconds() / 60)} minutes after that request)" if since else ""
+    return (
+        f"The bot will not send another request for this license until {ends:%H:%M} UTC{minutes} unless "
+        "LiveChat shows it subscribed. Run /subscribe at any time: it reads LiveChat again, shows the "
+        "license as being confirmed until then, and offers Create subscription again after it if "
+        "LiveChat still shows no subscription."
+    )
+
+
+def _time(value: str) -> datetime | None:
+    try:
+        moment = datetime.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+    return moment.astimezone(UTC) if moment is not None else None
+
+
+def unconfirmed_detail(result: Result) -> str:
+    if result.reason is Reason.NO_ANSWER:
+        known = (
+            f"{what_answered(result.api_status)}, and LiveChat did not show the subscription while the bot "
+            "checked, so it is not known yet whether it was created."
+        )
+    else:
+        known = (
+            "An earlier request for this license is not confirmed yet: it got no clear answer and "
+            "LiveChat does not show a subscription, so nothing more was sent."
+        )
+    return f"{known} {lock_text(result)}"
+
+
 def result_detail(result: Result) -> str:
     """The facts of `result` as one mrkdwn sentence (upstream messages escaped)."""
+    if result.reason in (Reason.NO_ANSWER, Reason.STILL_UNCONFIRMED):
+        return unconfirmed_detail(result)
     if result.reason is Reason.EARLIER_ATTEMPT_DONE:
         by = f" by <@{result.user_id}>" if result.user_id else ""
         return f"This license already has a subscription{by} — nothing was sent again."

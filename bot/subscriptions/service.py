@@ -110,6 +110,8 @@ class Result:
     existing_plan: str = ""
     existing_seats: int | None = None
     existing_cycle: str = ""
+    # Unknown outcomes: until when no new POST goes out for the license (unless LiveChat shows it paid).
+    locked_until: str = ""
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
@@ -148,7 +150,8 @@ def with_existing(outcome: Result, details: LicenseDetails | None) -> Result:
 
 
 Tokenize = Callable[[Card], Awaitable[SecretStr]]
-Hook = Callable[[], Awaitable[None]]
+# Told the HTTP status of an unknown outcome (None: no answer in time) while it is being verified.
+Hook = Callable[[int | None], Awaitable[None]]
 
 
 @dataclass
@@ -425,7 +428,7 @@ class SubscriptionService:
             log.warning("subscription POST for license %s has an unknown outcome: %r", order.license_id, exc)
             if attempt.on_unknown is not None:
                 try:
-                    await attempt.on_unknown()
+                    await attempt.on_unknown(exc.status)
                 except Exception:
                     log.exception("could not show the 'checking' state")
             return await self._verify(attempt, exc.status)
@@ -462,7 +465,14 @@ class SubscriptionService:
         log.warning(
             "license %s: took over a claim left by a stopped process; not posting", attempt.license_id
         )
-        earlier = result(Outcome.UNKNOWN, Reason.NO_ANSWER, user_id=attempt.user_id, at=self._now())
+        now = self.clock.now()
+        earlier = result(
+            Outcome.UNKNOWN,
+            Reason.NO_ANSWER,
+            user_id=attempt.user_id,
+            at=now.isoformat(),
+            locked_until=self._lock_end(now),
+        )
         await self.claims.finish(
             LICENSE_SCOPE,
             attempt.license_id,
@@ -470,7 +480,9 @@ class SubscriptionService:
             state=ClaimState.UNKNOWN,
             result=earlier.to_json(),
         )
-        return result(Outcome.UNKNOWN, Reason.STILL_UNCONFIRMED)
+        return result(
+            Outcome.UNKNOWN, Reason.STILL_UNCONFIRMED, at=earlier.at, locked_until=earlier.locked_until
+        )
 
     async def _verify(self, attempt: Attempt, status: int | None) -> Result:
         """After an unknown outcome, watch the license for a while; never POST again meanwhile."""
@@ -486,13 +498,15 @@ class SubscriptionService:
         return await self._keep_unknown(attempt, status)
 
     async def _keep_unknown(self, attempt: Attempt, status: int | None) -> Result:
+        now = self.clock.now()
         unknown = result(
             Outcome.UNKNOWN,
             Reason.NO_ANSWER,
             api_status=status,
             card_last4=attempt.card_last4,
             user_id=attempt.user_id,
-            at=self._now(),
+            at=now.isoformat(),
+            locked_until=self._lock_end(now),
         )
         await self.claims.finish(
             LICENSE_SCOPE,
@@ -563,8 +577,31 @@ class SubscriptionService:
                 )
                 await self.claims.release(LICENSE_SCOPE, order.license_id, claim.owner)
                 return None
-            return result(Outcome.UNKNOWN, Reason.STILL_UNCONFIRMED)
+            return result(
+                Outcome.UNKNOWN,
+                Reason.STILL_UNCONFIRMED,
+                at=earlier.at if earlier else "",
+                locked_until=self._lock_end(since) if since else "",
+            )
         return None
+
+    async def unconfirmed(self, license_ids: list[str]) -> dict[str, datetime]:
+        """Licenses whose last POST has an unknown outcome, with when their lock ends (still ahead)."""
+        now = self.clock.now()
+        locked: dict[str, datetime] = {}
+        for license_id in license_ids:
+            claim = await self.claims.get(LICENSE_SCOPE, license_id)
+            if claim is None or claim.state != ClaimState.UNKNOWN:
+                continue
+            earlier = Result.from_json(claim.result)
+            since = _parse_time(earlier.at) if earlier else None
+            ends = since + self.unknown_grace if since else now + self.unknown_grace
+            if ends > now:
+                locked[license_id] = ends
+        return locked
+
+    def _lock_end(self, since: datetime) -> str:
+        return (since + self.unknown_grace).isoformat()
 
     def _now(self) -> str:
         return self.clock.now().isoformat()
