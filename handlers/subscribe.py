@@ -65,6 +65,11 @@ USAGE = (
 REVIEW_SECONDS = 2.0  # the review's reads must leave time for the ack within Slack's 3 s
 REVIEW_SLOW = "LiveChat is slow to answer right now, so nothing was reviewed. Press Review again."
 LICENSE_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+LONG_ID = re.compile(r"^[A-Za-z0-9_-]+$")
+LONG_ID_TEXT = (
+    "This license id is longer than the 64 characters Partners Bot can subscribe, so nothing was "
+    "opened or sent. Subscribe it in LiveChat's Partner app instead."
+)
 
 
 async def send_license_list(services: Services, command: dict[str, Any]) -> None:
@@ -206,9 +211,10 @@ def register(app: AsyncApp, services: Services) -> None:
             return
         license_id = str((body.get("actions") or [{}])[0].get("value") or "")
         if not LICENSE_ID.match(license_id):
-            await reply(
-                services.http, response_url, "That button does not name a license; run /subscribe again."
-            )
+            text = "That button does not name a license; run /subscribe again."
+            if len(license_id) > 64 and LONG_ID.match(license_id):
+                text = LONG_ID_TEXT
+            await reply(services.http, response_url, text)
             return
         try:
             opened = await services.slack.views_open(trigger_id=body.get("trigger_id"), view=loading_view())

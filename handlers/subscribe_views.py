@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -23,6 +24,7 @@ from bot.slack.blocks import (
     options,
     placeholder,
     section,
+    truncate,
 )
 from bot.slack.mrkdwn import escape
 from bot.subscriptions.orders import MAX_SEATS, PLAN_NAMES, PLANS, Order, Price, price_of
@@ -38,6 +40,24 @@ IMPORT_HINT = (
     "An admin adds the agency's card on the server with `partners-bot cards import card.json` "
     "(see `partners-bot cards --help`)."
 )
+
+
+MAX_CLIENT_NAME = 200  # what an order keeps; longer upstream names end with "…"
+MAX_SHOWN_ID = 80
+
+
+def client_text(name: str, fallback: str = "Unnamed client") -> str:
+    """A client name as mrkdwn: escaped, and cut with "…" so a huge upstream name stays readable."""
+    return escape(truncate(name or fallback, MAX_CLIENT_NAME))
+
+
+def id_text(license_id: str) -> str:
+    return escape(truncate(license_id, MAX_SHOWN_ID))
+
+
+def short_hash(value: str) -> str:
+    """A short, stable id part for `value` (Slack ids stop at 255 and must be unique per message)."""
+    return hashlib.sha256(value.encode()).hexdigest()[:16]
 
 
 # --- the list --------------------------------------------------------------------------------------
@@ -61,14 +81,14 @@ def license_list_message(
     blocks: list[Json] = [header("Create a subscription")]
     for lic in licenses[:MAX_LISTED]:
         card = "client card on file" if lic.cc_added else "no client card"
-        name = escape(lic.client_name or "Unnamed client")
+        name = client_text(lic.client_name)
         ends = ""
         if lic.end_timestamp is not None:
             # Slack renders the date in each reader's own time zone; the fallback says UTC.
             fallback = lic.end_timestamp.strftime("%Y-%m-%d %H:%M UTC")
             ends = f" · ends <!date^{int(lic.end_timestamp.timestamp())}^{{date_short_pretty}} {{time}}|{fallback}>"
-        text = f"*{name}*\nLicense {lic.license} · LiveChat trial{ends} · {card}"
-        block_id = f"subscribe_license_{lic.license}"
+        text = f"*{name}*\nLicense {id_text(lic.license)} · LiveChat trial{ends} · {card}"
+        block_id = f"subscribe_license_{short_hash(lic.license)}"
         locked = unconfirmed.get(lic.license)
         if locked is not None:
             text += (
@@ -77,7 +97,10 @@ def license_list_message(
             )
             blocks.append(section(text, block_id=block_id))
             continue
-        create = button("Create subscription", action_id=OPEN_ACTION_PREFIX + lic.license, value=lic.license)
+        # The id rides in the value (up to 2,000 characters); the action id only needs to be unique.
+        create = button(
+            "Create subscription", action_id=OPEN_ACTION_PREFIX + short_hash(lic.license), value=lic.license
+        )
         blocks.append(section(text, block_id=block_id, accessory=create))
     if len(licenses) > MAX_LISTED:
         more = len(licenses) - MAX_LISTED
@@ -112,7 +135,8 @@ def loading_view() -> Json:
 
 
 def form_metadata(license_id: str, client_name: str, channel_id: str | None) -> str:
-    return json.dumps({"license": license_id, "client": client_name[:200], "channel": channel_id})
+    client = truncate(client_name, MAX_CLIENT_NAME)
+    return json.dumps({"license": license_id, "client": client, "channel": channel_id})
 
 
 def parse_form_metadata(raw: str | None) -> dict[str, Any] | None:
@@ -165,7 +189,7 @@ def form_view(
     )
     initial_seats = str(seats) if seats and 1 <= seats <= MAX_SEATS else "1"
     blocks: list[Json] = [
-        section(f"*{escape(client_name or 'Unnamed client')}*\nLiveChat license {license_id}"),
+        section(f"*{client_text(client_name)}*\nLiveChat license {id_text(license_id)}"),
         input_block(
             "Plan",
             {
@@ -260,7 +284,7 @@ def order_fields(order: Order) -> list[Json]:
     seats = "1 seat" if order.seats == 1 else f"{order.seats} seats"
     card = f"ending {order.card_last4}" if order.card_last4 else escape(order.card_label)
     return [
-        field(f"*Client*\n{escape(order.client_name or 'Unnamed client')}"),
+        field(f"*Client*\n{client_text(order.client_name)}"),
         field(f"*License*\n{order.license_id}"),
         field(f"*Plan*\n{PLAN_NAMES[order.plan]}"),
         field(f"*Seats*\n{seats}"),
@@ -281,7 +305,7 @@ def existing_fields(order: Order, result: Result) -> list[Json]:
     seat_text = unknown if seats is None else ("1 seat" if seats == 1 else f"{seats} seats")
     cycle = escape(result.existing_cycle.capitalize()) if result.existing_cycle else unknown
     return [
-        field(f"*Client*\n{escape(order.client_name or 'Unnamed client')}"),
+        field(f"*Client*\n{client_text(order.client_name)}"),
         field(f"*License*\n{order.license_id}"),
         field(f"*Plan now*\n{plan}"),
         field(f"*Seats now*\n{seat_text}"),
@@ -448,7 +472,7 @@ def result_view(order: Order, result: Result) -> Json:
     title = RESULT_TITLES.get(result.outcome, ":x: *Not subscribed.*")
     detail = result_detail(result)
     if result.outcome is Outcome.CREATED:
-        detail = f"{detail} {order.summary()} for {escape(order.client_name or order.license_id)}."
+        detail = f"{detail} {order.summary()} for {client_text(order.client_name, order.license_id)}."
     shown = existing_fields(order, result) if result.outcome is Outcome.ALREADY else order_fields(order)
     blocks: list[Json] = [section(f"{title}\n{detail}"), section(fields=shown)]
     if result.fields:
@@ -462,10 +486,12 @@ def result_view(order: Order, result: Result) -> Json:
 def result_text(order: Order, result: Result) -> str:
     """The same outcome as one line, for a DM when the modal is gone."""
     title = RESULT_TITLES.get(result.outcome, "*Not subscribed.*").split(" ", 1)[-1]
-    return f"Subscription for {escape(order.client_name or order.license_id)} (license {order.license_id}): {title} {result_detail(result)}"
+    client = client_text(order.client_name, order.license_id)
+    return f"Subscription for {client} (license {order.license_id}): {title} {result_detail(result)}"
 
 
 def success_note(order: Order, user_id: str) -> Json:
     """ "Team plan, 5 seats, annual — subscribed for Joe Doe Ltd by @admin", for the channel."""
-    text = f"{order.summary()} — subscribed for {escape(order.client_name or 'license ' + order.license_id)} by <@{user_id}>"
+    client = client_text(order.client_name, f"license {order.license_id}")
+    text = f"{order.summary()} — subscribed for {client} by <@{user_id}>"
     return message(text, [section(f":tada: {text}")])
