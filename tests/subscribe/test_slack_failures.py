@@ -10,7 +10,7 @@ from bot.storage import ClaimState, IdempotencyStore
 from bot.subscriptions.audit import AuditLog
 from bot.subscriptions.service import LICENSE_SCOPE
 from tests.e2e.test_campaign_slack_failures import slack_timeout
-from tests.subscribe.conftest import SUB_PATH, TRIAL, confirmation
+from tests.subscribe.conftest import SUB_PATH, TRIAL, confirmation, view_text, wait_for_result
 
 
 async def assert_recorded_created(stack) -> None:
@@ -47,3 +47,20 @@ async def test_views_update_error_after_creation_tells_the_admin_by_dm(sub_stack
     # The channel still gets the success note, once.
     note = await state.wait_for(lambda: state.messages("C_GENERAL"))
     assert len(note) == 1 and "subscribed for Joe Doe Ltd" in note[0]["text"]
+
+
+async def test_channel_note_timing_out_after_creation_says_nothing_went_wrong(sub_stack):
+    stack = sub_stack
+    state = stack.standin.state
+    confirm = await confirmation(stack)
+    slack_timeout(stack, 0.3)
+    state.delay("chat.postMessage", 1.0)  # the channel note and its DM fallback both time out
+    await stack.driver.view_submission(confirm["id"])
+    final = view_text(await wait_for_result(stack, confirm["id"]))
+    assert "Subscribed." in final
+    await state.wait_for(lambda: len(state.calls("chat.postMessage")) >= 2, timeout=8)
+    # Whatever reached the admin anywhere (modal, messages, ephemerals, the last-resort handler).
+    everything = str([r.args for r in state.requests]) + str(state.messages()) + str(state.ephemerals())
+    assert "went wrong" not in everything.lower() and "try again" not in everything.lower()
+    assert stack.sandbox.state.count("POST", SUB_PATH) == 1
+    await assert_recorded_created(stack)
