@@ -57,6 +57,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 RESTORE_COUPONS_TIMEOUT = 2.0
+SHARING_NOTE = "The links are being shared in the channel (or sent to you by direct message)."
 INTERRUPTED_NOTE = (
     "An earlier attempt at this submission was interrupted after LiveChat created the campaign, "
     "so nothing was sent again. Its links may not have been shared yet: copy them from here."
@@ -123,7 +124,8 @@ async def announce(
 ) -> str:
     """Post the new campaign's links where `/campaign` was typed, else to the creator's DM.
 
-    Returns the sentence the result view shows about where the links went.
+    Returns the sentence the result view shows about where the links went. Never raises: the
+    campaign exists whatever Slack does, so a failure (a timeout included) only changes that sentence.
     """
     problem = "the command did not come from a channel"
     if channel_id:
@@ -134,14 +136,19 @@ async def announce(
         except SlackApiError as exc:
             problem = f"I can't post in <#{channel_id}> (`{error_code(exc)}`)"
             log.warning("campaign announcement to %s failed: %s", channel_id, error_code(exc), exc_info=True)
+        except Exception:
+            # A timeout: the post may or may not have landed, so the links also go by DM.
+            problem = f"Slack did not confirm the post in <#{channel_id}> in time"
+            log.warning("campaign announcement to %s did not complete", channel_id, exc_info=True)
     preface = f"{problem}, so here are your new campaign's links."
     message = announcement_message(campaign, created_by=user_id, coupon_label=coupon, preface=preface)
     try:
         opened = await services.slack.conversations_open(users=user_id)
         await services.slack.chat_postMessage(channel=opened["channel"]["id"], **message)
-    except SlackApiError as exc:
-        log.exception("campaign links DM to %s failed", user_id)
-        return f"{problem}, and a direct message failed too (`{error_code(exc)}`). Copy the links from here."
+    except Exception as exc:
+        log.warning("campaign links DM to %s failed", user_id, exc_info=True)
+        code = f" (`{error_code(exc)}`)" if isinstance(exc, SlackApiError) else ""
+        return f"{problem}, and a direct message failed too{code}. Copy the links from here."
     return f"{problem}, so I sent you the links in a direct message. Invite me with `/invite @Partners Bot` to share there."
 
 
@@ -153,11 +160,14 @@ async def create_and_describe(
     if outcome.campaign is not None:
         campaign = outcome.campaign
         label = coupon_label(services, request.coupon_id)
-        note = await announce(services, campaign, channel_id=channel_id, user_id=user_id, coupon=label)
         log.info("campaign %s/%s created by %s", campaign.product, campaign.slug, user_id)
+        # This is recorded as the submission's outcome before anything is posted to Slack, so no
+        # Slack failure afterwards can release the claim or make a retry POST it again.
         return {
-            "view": result_view(campaign, coupon_label=label, delivery_note=note),
+            "view": result_view(campaign, coupon_label=label, delivery_note=SHARING_NOTE),
             "text": f"Campaign {campaign.name} created: {campaign.short_url or campaign.url}",
+            "created": campaign.model_dump(mode="json"),
+            "coupon": label,
         }
     general = outcome.general
     if outcome.error is not None:
@@ -221,10 +231,17 @@ async def finish_submission(
 ) -> None:
     channel_id = decode_metadata(view.get("private_metadata"))
     key = submission_key(view["id"], view.get("hash", ""), request)
+    ran = False
+
+    async def work() -> dict[str, Any]:
+        nonlocal ran
+        ran = True
+        return await create_and_describe(services, request, form, channel_id=channel_id, user_id=user_id)
+
     try:
         outcome = await services.campaigns.once(
             key,
-            lambda: create_and_describe(services, request, form, channel_id=channel_id, user_id=user_id),
+            work,
             settle_takeover=lambda: settle_interrupted(services, request, form, channel_id=channel_id),
             wait_seconds=services.settings.partners_timeout + 20,
         )
@@ -239,15 +256,27 @@ async def finish_submission(
     if outcome is None:
         log.info("duplicate campaign submission gave up waiting; the first attempt updates the view")
         return
+    if ran and outcome.get("created"):
+        # Only the attempt that created it shares the links (a duplicate shows the recorded view).
+        campaign = Campaign.model_validate(outcome["created"])
+        label = outcome.get("coupon")
+        note = await announce(services, campaign, channel_id=channel_id, user_id=user_id, coupon=label)
+        outcome = {**outcome, "view": result_view(campaign, coupon_label=label, delivery_note=note)}
     await after_ack_settles(acked_at)
+    await show_outcome(services, view["id"], user_id, outcome)
+
+
+async def show_outcome(services: Services, view_id: str, user_id: str, outcome: dict[str, Any]) -> None:
+    """The outcome in the modal, else by DM; a Slack failure (timeouts included) is logged, never raised."""
     try:
-        await services.slack.views_update(view_id=view["id"], view=outcome["view"])
-    except SlackApiError:
-        log.exception("views.update with the campaign outcome failed; telling %s by DM", user_id)
-        try:
-            await services.slack.chat_postMessage(channel=user_id, text=outcome["text"])
-        except SlackApiError:
-            log.exception("DM with the campaign outcome failed too")
+        await services.slack.views_update(view_id=view_id, view=outcome["view"])
+        return
+    except Exception:
+        log.warning("views.update with the campaign outcome failed; telling %s by DM", user_id, exc_info=True)
+    try:
+        await services.slack.chat_postMessage(channel=user_id, text=outcome["text"])
+    except Exception:
+        log.warning("DM with the campaign outcome failed too", exc_info=True)
 
 
 # ------------------------------------------------------------------------------------ list and disable

@@ -46,7 +46,7 @@ from bot.slack.blocks import (
     placeholder,
     section,
 )
-from bot.slack.mrkdwn import escape, link
+from bot.slack.mrkdwn import escape, escape_url, link
 
 CREATE_CALLBACK_ID = "campaign_create"
 MORE_ACTION_ID = "campaign_list_more"
@@ -305,7 +305,7 @@ def announcement_message(
     """The post that shares a new campaign's links with the channel (or the creator's DM)."""
     text = (
         f"New {product_name(campaign.product)} campaign {escape(campaign.name)}: "
-        f"{campaign.short_url or campaign.url or campaign.slug} (created by <@{created_by}>)"
+        f"{escape(escape_url(campaign.short_url or campaign.url or campaign.slug))} (created by <@{created_by}>)"
     )
     blocks = []
     if preface:

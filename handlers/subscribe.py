@@ -7,6 +7,7 @@ form modal → its submission pushes a confirmation → Confirm creates the subs
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 import uuid
@@ -22,8 +23,8 @@ from bot.slack.context import acting_channel, acting_user
 from bot.slack.errors import CHANNEL_ERRORS, error_code
 from bot.slack.respond import ack_body, reply
 from bot.slack.views import ack_time, after_ack_settles
-from bot.subscriptions.orders import Order, check_form
-from bot.subscriptions.service import Outcome
+from bot.subscriptions.orders import Order, check_form, price_of
+from bot.subscriptions.service import Outcome, Result
 from bot.vault import VaultKeyError
 from handlers import alerts
 from handlers.access import refusal_view
@@ -32,6 +33,7 @@ from handlers.subscribe_views import (
     CONFIRM_CALLBACK,
     FORM_CALLBACK,
     OPEN_ACTION_PREFIX,
+    checking_text,
     confirmation_view,
     form_view,
     license_list_message,
@@ -63,8 +65,14 @@ USAGE = (
     "Cards live in the encrypted vault on the server: `partners-bot cards import card.json`."
 )
 
+REVIEW_SECONDS = 2.0  # the review's reads must leave time for the ack within Slack's 3 s
+REVIEW_SLOW = "LiveChat is slow to answer right now, so nothing was reviewed. Press Review again."
 LICENSE_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
-CHECKING = "Not confirmed yet — LiveChat did not answer in time. Checking whether the subscription exists…"
+LONG_ID = re.compile(r"^[A-Za-z0-9_-]+$")
+LONG_ID_TEXT = (
+    "This license id is longer than the 64 characters Partners Bot can subscribe, so nothing was "
+    "opened or sent. Subscribe it in LiveChat's Partner app instead."
+)
 
 
 async def send_license_list(services: Services, command: dict[str, Any]) -> None:
@@ -75,9 +83,9 @@ async def send_license_list(services: Services, command: dict[str, Any]) -> None
         log.warning("/subscribe could not list licenses: %r", exc, exc_info=True)
         await reply(services.http, response_url, partners_error_text(exc))
         return
-    await reply(
-        services.http, response_url, license_list_message(licenses, vault_note=services.vault.problem)
-    )
+    unconfirmed = await services.subscriptions.unconfirmed([lic.license for lic in licenses])
+    message = license_list_message(licenses, vault_note=services.vault.problem, unconfirmed=unconfirmed)
+    await reply(services.http, response_url, message)
 
 
 async def update_view(
@@ -87,6 +95,10 @@ async def update_view(
         await services.slack.views_update(view_id=view_id, view=view, hash=hash)
     except SlackApiError as exc:
         log.warning("views.update of %s failed: %s", view_id, error_code(exc))
+        return False
+    except Exception:
+        # A timeout or a dropped connection: the caller tells the user another way.
+        log.warning("views.update of %s did not complete", view_id, exc_info=True)
         return False
     return True
 
@@ -143,10 +155,31 @@ async def announce(services: Services, order: Order, user_id: str) -> None:
             error = error_code(exc)
             if error not in CHANNEL_ERRORS:
                 log.warning("success note to %s failed: %s", order.channel_id, error, exc_info=True)
+        except Exception:
+            log.warning("success note to %s did not complete", order.channel_id, exc_info=True)
     try:
         await services.slack.chat_postMessage(channel=user_id, **note)
-    except SlackApiError:
+    except Exception:
         log.warning("success note by DM to %s failed", user_id, exc_info=True)
+
+
+async def tell_result(
+    services: Services, view_id: str, order: Order, result: Result, user_id: str, body: dict[str, Any]
+) -> None:
+    """The result by the first channel that works: the modal, else a DM, else a response URL."""
+    if await update_view(services, view_id, result_view(order, result)):
+        return
+    text = result_text(order, result)
+    try:
+        await services.slack.chat_postMessage(channel=user_id, text=text)
+        return
+    except Exception:
+        log.warning("could not DM %s the subscription result", user_id, exc_info=True)
+    for target in body.get("response_urls") or []:
+        url = target.get("response_url") if isinstance(target, dict) else None
+        if url and await reply(services.http, url, text):
+            return
+    log.error("subscription result for license %s reached nobody: %s", order.license_id, result.reason)
 
 
 def register(app: AsyncApp, services: Services) -> None:
@@ -186,9 +219,10 @@ def register(app: AsyncApp, services: Services) -> None:
             return
         license_id = str((body.get("actions") or [{}])[0].get("value") or "")
         if not LICENSE_ID.match(license_id):
-            await reply(
-                services.http, response_url, "That button does not name a license; run /subscribe again."
-            )
+            text = "That button does not name a license; run /subscribe again."
+            if len(license_id) > 64 and LONG_ID.match(license_id):
+                text = LONG_ID_TEXT
+            await reply(services.http, response_url, text)
             return
         try:
             opened = await services.slack.views_open(trigger_id=body.get("trigger_id"), view=loading_view())
@@ -241,6 +275,20 @@ def register(app: AsyncApp, services: Services) -> None:
             await ack(response_action="errors", errors={"card": "Choose a card from the vault."})
             return
         settings = services.settings
+        price = price_of(settings.plan_prices, order.plan, order.seats, order.billing_cycle)
+        try:
+            # A fresh read of the license and the card, inside Slack's 3 s: the review is stored
+            # server-side and Confirm will execute only what it shows.
+            refused = await asyncio.wait_for(
+                service.review(order, user_id or "", price_shown=price.describe() if price else ""),
+                REVIEW_SECONDS,
+            )
+        except TimeoutError:
+            await ack(response_action="errors", errors={"plan": REVIEW_SLOW})
+            return
+        if refused is not None:
+            await ack(response_action="update", view=result_view(order, refused))
+            return
         await ack(
             response_action="push", view=confirmation_view(order, settings.plan_prices, settings.locale)
         )
@@ -265,18 +313,16 @@ def register(app: AsyncApp, services: Services) -> None:
         acked_at = ack_time()
         view_id = view["id"]
 
-        async def checking() -> None:
+        async def checking(status: int | None) -> None:
             await after_ack_settles(acked_at)
-            await update_view(services, view_id, progress_view(order, CHECKING))
+            text = checking_text(status, service.verify_seconds)
+            await update_view(services, view_id, progress_view(order, text))
 
-        result = await service.subscribe(order, user_id, on_unknown=checking)
+        # The service has recorded the outcome (claim and audit) before it returns; from here on only
+        # the telling is left, and no Slack failure can undo or repeat what happened.
+        result = await service.confirm(order, user_id, on_unknown=checking)
         await after_ack_settles(acked_at)
-        shown = await update_view(services, view_id, result_view(order, result))
-        if not shown:
-            try:
-                await services.slack.chat_postMessage(channel=user_id, text=result_text(order, result))
-            except SlackApiError:
-                log.warning("could not tell %s the subscription result", user_id, exc_info=True)
+        await tell_result(services, view_id, order, result, user_id, body)
         if result.fresh and result.outcome is Outcome.CREATED:
             await announce(services, order, user_id)
         if result.outcome is Outcome.CREATED:

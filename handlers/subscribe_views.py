@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 from bot.money import format_money
@@ -22,6 +24,7 @@ from bot.slack.blocks import (
     options,
     placeholder,
     section,
+    truncate,
 )
 from bot.slack.mrkdwn import escape
 from bot.subscriptions.orders import MAX_SEATS, PLAN_NAMES, PLANS, Order, Price, price_of
@@ -39,11 +42,36 @@ IMPORT_HINT = (
 )
 
 
+MAX_CLIENT_NAME = 200  # what an order keeps; longer upstream names end with "…"
+MAX_SHOWN_ID = 80
+
+
+def client_text(name: str, fallback: str = "Unnamed client") -> str:
+    """A client name as mrkdwn: escaped, and cut with "…" so a huge upstream name stays readable."""
+    return escape(truncate(name or fallback, MAX_CLIENT_NAME))
+
+
+def id_text(license_id: str) -> str:
+    return escape(truncate(license_id, MAX_SHOWN_ID))
+
+
+def short_hash(value: str) -> str:
+    """A short, stable id part for `value` (Slack ids stop at 255 and must be unique per message)."""
+    return hashlib.sha256(value.encode()).hexdigest()[:16]
+
+
 # --- the list --------------------------------------------------------------------------------------
 
 
-def license_list_message(licenses: Sequence[License], *, vault_note: str | None = None) -> Json:
-    """The ephemeral `/subscribe` reply: each subscribable trial with a Create subscription button."""
+def license_list_message(
+    licenses: Sequence[License],
+    *,
+    vault_note: str | None = None,
+    unconfirmed: dict[str, datetime] | None = None,
+) -> Json:
+    """The ephemeral `/subscribe` reply: each subscribable trial with a Create subscription button,
+    except those whose last request has an unknown outcome (`unconfirmed`: until when they are locked)."""
+    unconfirmed = unconfirmed or {}
     if not licenses:
         text = (
             "There are no licenses you can subscribe for right now: no LiveChat trial is partner-paid, "
@@ -53,15 +81,27 @@ def license_list_message(licenses: Sequence[License], *, vault_note: str | None 
     blocks: list[Json] = [header("Create a subscription")]
     for lic in licenses[:MAX_LISTED]:
         card = "client card on file" if lic.cc_added else "no client card"
-        name = escape(lic.client_name or "Unnamed client")
+        name = client_text(lic.client_name)
         ends = ""
         if lic.end_timestamp is not None:
             # Slack renders the date in each reader's own time zone; the fallback says UTC.
             fallback = lic.end_timestamp.strftime("%Y-%m-%d %H:%M UTC")
             ends = f" · ends <!date^{int(lic.end_timestamp.timestamp())}^{{date_short_pretty}} {{time}}|{fallback}>"
-        text = f"*{name}*\nLicense {lic.license} · LiveChat trial{ends} · {card}"
-        create = button("Create subscription", action_id=OPEN_ACTION_PREFIX + lic.license, value=lic.license)
-        blocks.append(section(text, block_id=f"subscribe_license_{lic.license}", accessory=create))
+        text = f"*{name}*\nLicense {id_text(lic.license)} · LiveChat trial{ends} · {card}"
+        block_id = f"subscribe_license_{short_hash(lic.license)}"
+        locked = unconfirmed.get(lic.license)
+        if locked is not None:
+            text += (
+                f"\n:hourglass: *Being confirmed* — a subscription request got no clear answer from LiveChat; "
+                f"no new request until {locked.astimezone(UTC):%H:%M} UTC unless LiveChat shows it subscribed."
+            )
+            blocks.append(section(text, block_id=block_id))
+            continue
+        # The id rides in the value (up to 2,000 characters); the action id only needs to be unique.
+        create = button(
+            "Create subscription", action_id=OPEN_ACTION_PREFIX + short_hash(lic.license), value=lic.license
+        )
+        blocks.append(section(text, block_id=block_id, accessory=create))
     if len(licenses) > MAX_LISTED:
         more = len(licenses) - MAX_LISTED
         blocks.append(
@@ -95,7 +135,8 @@ def loading_view() -> Json:
 
 
 def form_metadata(license_id: str, client_name: str, channel_id: str | None) -> str:
-    return json.dumps({"license": license_id, "client": client_name[:200], "channel": channel_id})
+    client = truncate(client_name, MAX_CLIENT_NAME)
+    return json.dumps({"license": license_id, "client": client, "channel": channel_id})
 
 
 def parse_form_metadata(raw: str | None) -> dict[str, Any] | None:
@@ -148,7 +189,7 @@ def form_view(
     )
     initial_seats = str(seats) if seats and 1 <= seats <= MAX_SEATS else "1"
     blocks: list[Json] = [
-        section(f"*{escape(client_name or 'Unnamed client')}*\nLiveChat license {license_id}"),
+        section(f"*{client_text(client_name)}*\nLiveChat license {id_text(license_id)}"),
         input_block(
             "Plan",
             {
@@ -243,12 +284,32 @@ def order_fields(order: Order) -> list[Json]:
     seats = "1 seat" if order.seats == 1 else f"{order.seats} seats"
     card = f"ending {order.card_last4}" if order.card_last4 else escape(order.card_label)
     return [
-        field(f"*Client*\n{escape(order.client_name or 'Unnamed client')}"),
+        field(f"*Client*\n{client_text(order.client_name)}"),
         field(f"*License*\n{order.license_id}"),
         field(f"*Plan*\n{PLAN_NAMES[order.plan]}"),
         field(f"*Seats*\n{seats}"),
         field(f"*Billing*\n{order.billing_cycle.capitalize()}"),
         field(f"*Card*\n{card}"),
+    ]
+
+
+def existing_fields(order: Order, result: Result) -> list[Json]:
+    """The subscription LiveChat shows for the license (not the one just attempted)."""
+    unknown = "not shown by LiveChat"
+    plan = (
+        PLAN_NAMES.get(result.existing_plan, escape(result.existing_plan))
+        if result.existing_plan
+        else unknown
+    )
+    seats = result.existing_seats
+    seat_text = unknown if seats is None else ("1 seat" if seats == 1 else f"{seats} seats")
+    cycle = escape(result.existing_cycle.capitalize()) if result.existing_cycle else unknown
+    return [
+        field(f"*Client*\n{client_text(order.client_name)}"),
+        field(f"*License*\n{order.license_id}"),
+        field(f"*Plan now*\n{plan}"),
+        field(f"*Seats now*\n{seat_text}"),
+        field(f"*Billing now*\n{cycle}"),
     ]
 
 
@@ -286,9 +347,10 @@ def progress_view(order: Order, text: str = "Subscribing…") -> Json:
 RESULT_TITLES = {
     Outcome.CREATED: ":white_check_mark: *Subscribed.*",
     Outcome.ALREADY: ":information_source: *Already subscribed.*",
-    Outcome.UNKNOWN: ":hourglass: *Not confirmed yet — we are checking.*",
+    Outcome.UNKNOWN: ":hourglass: *Not confirmed yet.*",
     Outcome.BUSY: ":hourglass: *Already in progress.*",
     Outcome.NOT_CREATED: ":x: *Not subscribed.*",
+    Outcome.REFUSED: ":no_entry: *Not sent — nothing was charged.*",
 }
 
 
@@ -310,24 +372,88 @@ REASON_TEXTS = {
         "more was sent. Its result is posted in the channel; if none appears, try again in a few minutes."
     ),
     Reason.CONTENDED: "Another attempt for this license is running; try again in a minute.",
-    Reason.NO_ANSWER: (
-        "Not confirmed yet — LiveChat did not answer in time and does not show the subscription yet. "
-        "The bot will not send it again; run /subscribe in a few minutes to check."
-    ),
-    Reason.STILL_UNCONFIRMED: (
-        "An earlier attempt for this license is not confirmed yet, so the bot will not send another one. "
-        "Try again in a few minutes."
-    ),
     Reason.REDIRECTED: (
         "Not created — LiveChat answered with a redirect, which the bot never follows for payments, so "
         "nothing was sent on and nothing was charged. Ask an admin to check PARTNERS_API_URL."
     ),
     Reason.UNEXPECTED: "Something went wrong on our side and it has been logged.",
+    Reason.REVIEW_MISSING: (
+        "This confirmation does not match an order you reviewed (reviews expire after 30 minutes), so "
+        "nothing was sent. Run /subscribe and review the order again."
+    ),
+    Reason.REVIEW_MISMATCH: (
+        "This confirmation differs from the order you reviewed (license, plan, seats, billing cycle or "
+        "card), so nothing was sent. Run /subscribe and review the order again."
+    ),
+    Reason.OTHER_REVIEWER: (
+        "Another admin reviewed this order, and only they can confirm it. Nothing was sent. Run "
+        "/subscribe to review it yourself."
+    ),
+    Reason.CARD_CHANGED: (
+        "The card under this label was replaced after you reviewed the order, so it is not the card "
+        "you saw and nothing was sent. Run /subscribe to review the order with the new card."
+    ),
 }
+
+
+def what_answered(status: int | None) -> str:
+    """How LiveChat answered a POST whose outcome is unknown."""
+    if status is None:
+        return "LiveChat did not answer the subscription request in time"
+    return f"LiveChat answered the subscription request at once with an error (HTTP {status}) instead of confirming it"
+
+
+def checking_text(status: int | None, seconds: float) -> str:
+    """The progress line while the bot re-reads the license after an unknown outcome."""
+    return (
+        f"Not confirmed yet — {what_answered(status)}. Checking whether the subscription exists "
+        f"(for up to {round(seconds)} seconds)…"
+    )
+
+
+def lock_text(result: Result) -> str:
+    """Until when the bot sends nothing more for the license, and how to learn more."""
+    ends = _time(result.locked_until)
+    if ends is None:
+        return (
+            "The bot will not send another request for this license until LiveChat shows whether it exists."
+        )
+    since = _time(result.at)
+    minutes = f" ({round((ends - since).total_seconds() / 60)} minutes after that request)" if since else ""
+    return (
+        f"The bot will not send another request for this license until {ends:%H:%M} UTC{minutes} unless "
+        "LiveChat shows it subscribed. Run /subscribe at any time: it reads LiveChat again, shows the "
+        "license as being confirmed until then, and offers Create subscription again after it if "
+        "LiveChat still shows no subscription."
+    )
+
+
+def _time(value: str) -> datetime | None:
+    try:
+        moment = datetime.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+    return moment.astimezone(UTC) if moment is not None else None
+
+
+def unconfirmed_detail(result: Result) -> str:
+    if result.reason is Reason.NO_ANSWER:
+        known = (
+            f"{what_answered(result.api_status)}, and LiveChat did not show the subscription while the bot "
+            "checked, so it is not known yet whether it was created."
+        )
+    else:
+        known = (
+            "An earlier request for this license is not confirmed yet: it got no clear answer and "
+            "LiveChat does not show a subscription, so nothing more was sent."
+        )
+    return f"{known} {lock_text(result)}"
 
 
 def result_detail(result: Result) -> str:
     """The facts of `result` as one mrkdwn sentence (upstream messages escaped)."""
+    if result.reason in (Reason.NO_ANSWER, Reason.STILL_UNCONFIRMED):
+        return unconfirmed_detail(result)
     if result.reason is Reason.EARLIER_ATTEMPT_DONE:
         by = f" by <@{result.user_id}>" if result.user_id else ""
         return f"This license already has a subscription{by} — nothing was sent again."
@@ -346,8 +472,9 @@ def result_view(order: Order, result: Result) -> Json:
     title = RESULT_TITLES.get(result.outcome, ":x: *Not subscribed.*")
     detail = result_detail(result)
     if result.outcome is Outcome.CREATED:
-        detail = f"{detail} {order.summary()} for {escape(order.client_name or order.license_id)}."
-    blocks: list[Json] = [section(f"{title}\n{detail}"), section(fields=order_fields(order))]
+        detail = f"{detail} {order.summary()} for {client_text(order.client_name, order.license_id)}."
+    shown = existing_fields(order, result) if result.outcome is Outcome.ALREADY else order_fields(order)
+    blocks: list[Json] = [section(f"{title}\n{detail}"), section(fields=shown)]
     if result.fields:
         lines = "\n".join(f"• *{escape(name)}*" for name in list(result.fields)[:10])
         blocks.append(section(f"LiveChat named these fields:\n{lines}"))
@@ -359,10 +486,12 @@ def result_view(order: Order, result: Result) -> Json:
 def result_text(order: Order, result: Result) -> str:
     """The same outcome as one line, for a DM when the modal is gone."""
     title = RESULT_TITLES.get(result.outcome, "*Not subscribed.*").split(" ", 1)[-1]
-    return f"Subscription for {escape(order.client_name or order.license_id)} (license {order.license_id}): {title} {result_detail(result)}"
+    client = client_text(order.client_name, order.license_id)
+    return f"Subscription for {client} (license {order.license_id}): {title} {result_detail(result)}"
 
 
 def success_note(order: Order, user_id: str) -> Json:
     """ "Team plan, 5 seats, annual — subscribed for Joe Doe Ltd by @admin", for the channel."""
-    text = f"{order.summary()} — subscribed for {escape(order.client_name or 'license ' + order.license_id)} by <@{user_id}>"
+    client = client_text(order.client_name, f"license {order.license_id}")
+    text = f"{order.summary()} — subscribed for {client} by <@{user_id}>"
     return message(text, [section(f":tada: {text}")])

@@ -70,6 +70,8 @@ def _fault_response(fault: Fault) -> web.Response:
     if fault.retry_after is not None:
         seconds = fault.retry_after
         headers["Retry-After"] = str(int(seconds)) if float(seconds).is_integer() else f"{seconds:g}"
+    if fault.location is not None:
+        headers["Location"] = fault.location
     if fault.body is None:
         response = error_response(status, f"Sandbox injected HTTP {status}")
         response.headers.update(headers)

@@ -58,6 +58,7 @@ class Fault:
     method: str | None = None
     content_type: str = "application/json"
     hang: float = 0.0
+    location: str | None = None  # a Location header (a redirect the client must not follow)
 
     def matches(self, method: str, path: str) -> bool:
         """Tell whether this fault applies to a request."""
@@ -170,6 +171,7 @@ class SandboxState:
         retry_after: float | None = None,
         method: str | None = None,
         content_type: str = "application/json",
+        location: str | None = None,
     ) -> None:
         """Make the next ``times`` matching requests answer ``status`` with ``body``.
 
@@ -188,6 +190,7 @@ class SandboxState:
                 retry_after=retry_after,
                 method=method,
                 content_type=content_type,
+                location=location,
             )
         )
 

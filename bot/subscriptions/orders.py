@@ -80,6 +80,10 @@ class Price:
     period: Literal["month", "year"]
     per_seat_month: Decimal
 
+    def describe(self) -> str:
+        """ "2091.00 USD per year": what the review showed, as recorded (not for display)."""
+        return f"{self.amount} USD per {self.period}"
+
 
 def price_of(plan_prices: dict[str, Decimal], plan: str, seats: int, billing_cycle: str) -> Price | None:
     """The price from `PLAN_PRICES` (monthly USD per seat), or None when the plan has no price set."""

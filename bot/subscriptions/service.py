@@ -16,9 +16,8 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from enum import StrEnum
 from typing import Any
 
 from pydantic import SecretStr
@@ -33,97 +32,34 @@ from bot.partners import (
     PartnersUnavailable,
     PartnersValidationError,
 )
+from bot.partners.models import LicenseDetails
 from bot.recurly import RecurlyError
 from bot.storage import Claim, ClaimState, IdempotencyStore
 from bot.subscriptions.audit import AuditLog
 from bot.subscriptions.orders import Order
+from bot.subscriptions.pending import PendingOrders
+from bot.subscriptions.results import (
+    BUSY_RESULT,
+    UNEXPECTED_RESULT,
+    Outcome,
+    Reason,
+    Result,
+    result,
+    with_existing,
+)
 from bot.vault import Card, CardVault, VaultError, VaultKeyError
 
 log = logging.getLogger(__name__)
+
+__all__ = ["LICENSE_SCOPE", "REQUEST_SCOPE", "Outcome", "Reason", "Result", "SubscriptionService"]
 
 LICENSE_SCOPE = "subscription"
 REQUEST_SCOPE = "subscription_request"
 
 
-class Outcome(StrEnum):
-    CREATED = "created"
-    ALREADY = "already_subscribed"
-    NOT_FOUND = "not_found"
-    NOT_SUBSCRIBABLE = "not_subscribable"
-    INVALID = "invalid"
-    CARD_ERROR = "card_error"
-    VAULT_ERROR = "vault_error"
-    UNKNOWN = "unknown"
-    NOT_CREATED = "not_created"
-    BUSY = "in_progress"
-    FAILED = "failed"
-
-
-class Reason(StrEnum):
-    """The fact behind an outcome, finer than `Outcome`; handlers/subscribe_views.py words each one."""
-
-    CREATED = "created"
-    CREATED_AFTER_SLOW_ANSWER = "created_after_slow_answer"  # the POST timed out; LiveChat shows it
-    LICENSE_PAID = "license_paid"  # subscribed already (seen before the POST, or a 409)
-    CONFIRMED_PAID = "confirmed_paid"  # an earlier attempt's unknown outcome turned out created
-    EARLIER_ATTEMPT_DONE = "earlier_attempt_done"  # the license claim is done; `user_id` did it
-    LICENSE_NOT_FOUND = "license_not_found"
-    NOT_SUBSCRIBABLE = "not_subscribable"
-    STILL_RUNNING = "still_running"  # another attempt holds the license claim
-    CONTENDED = "contended"  # the claim kept changing hands
-    NO_ANSWER = "no_answer"  # the POST's fate is unknown and LiveChat does not show it yet
-    STILL_UNCONFIRMED = "still_unconfirmed"  # an earlier attempt's fate is still unknown
-    REDIRECTED = "redirected"  # a redirect answered the POST: not followed, so nothing was created
-    REJECTED = "rejected"  # LiveChat refused the request: `fields`, `detail` its message
-    CARD_REFUSED = "card_refused"  # `detail`: Recurly's safe sentence
-    VAULT_PROBLEM = "vault_problem"  # `detail`: what is wrong with the vault or the card
-    API_ERROR = "api_error"  # `detail`: the Partners API failure, worded by `error_text`
-    UNEXPECTED = "unexpected"
-
-
-@dataclass(frozen=True)
-class Result:
-    """How an attempt ended, as facts: `reason` says why, `detail` carries a safe upstream message
-    (API, vault, Recurly) when there is one, `fields` the API's complaints, `user_id` who subscribed."""
-
-    outcome: Outcome
-    detail: str = ""
-    api_status: int | None = None
-    fields: dict[str, str] = field(default_factory=dict)
-    card_last4: str = ""
-    request_id: str = ""
-    user_id: str = ""
-    at: str = ""
-    # None only for results recorded before reasons existed: their `detail` is a finished sentence.
-    reason: Reason | None = None
-    # True only for the call that did the work (it posts the success note; duplicates do not).
-    fresh: bool = False
-
-    def to_json(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["outcome"] = self.outcome.value
-        data["reason"] = self.reason.value if self.reason is not None else None
-        data.pop("fresh")
-        return data
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any] | None) -> Result | None:
-        if not data or "outcome" not in data:
-            return None
-        known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__ and k != "fresh"}
-        reason = Reason(data["reason"]) if data.get("reason") else None
-        return cls(**{**known, "outcome": Outcome(data["outcome"]), "reason": reason})
-
-
-def result(outcome: Outcome, reason: Reason, **facts: Any) -> Result:
-    return Result(outcome, reason=reason, **facts)
-
-
-UNEXPECTED_RESULT = result(Outcome.FAILED, Reason.UNEXPECTED)
-BUSY_RESULT = result(Outcome.BUSY, Reason.STILL_RUNNING)
-
 Tokenize = Callable[[Card], Awaitable[SecretStr]]
-Hook = Callable[[], Awaitable[None]]
+# Told the HTTP status of an unknown outcome (None: no answer in time) while it is being verified.
+Hook = Callable[[int | None], Awaitable[None]]
 
 
 @dataclass
@@ -138,6 +74,8 @@ class Attempt:
     card_last4: str = ""
     # The POST went out: from here on, if anything goes wrong, its fate is unknown (never released).
     posted: bool = False
+    # The card's fingerprint at Review; the card read before paying must still match it.
+    card_fingerprint: str = ""
 
     @property
     def license_id(self) -> str:
@@ -175,15 +113,67 @@ class SubscriptionService:
         self.verify_interval = verify_interval
         self.unknown_grace = unknown_grace
         self.error_text = error_text
+        self.pending = PendingOrders(claims.db, clock)
 
-    async def subscribe(self, order: Order, user_id: str, *, on_unknown: Hook | None = None) -> Result:
+    async def review(self, order: Order, user_id: str, *, price_shown: str) -> Result | None:
+        """Before the price is shown: None when `order` may be confirmed (it is then stored under its
+        request id with the card's fingerprint), else why not as a Result (already subscribed…).
+
+        The license is read fresh, so a second run shows "already subscribed", not a price.
+        """
+        try:
+            details = await self.partners.license(order.license_id)
+        except PartnersNotFound as exc:
+            return result(Outcome.NOT_FOUND, Reason.LICENSE_NOT_FOUND, api_status=exc.status)
+        except PartnersError as exc:
+            return self._api_error(exc)
+        if details.has_subscription:
+            return with_existing(result(Outcome.ALREADY, Reason.LICENSE_PAID), details)
+        if not details.subscribable:
+            return result(Outcome.NOT_SUBSCRIBABLE, Reason.NOT_SUBSCRIBABLE)
+        try:
+            vault = self.vault()
+            fingerprint = vault.fingerprint(await vault.get(order.card_label))
+        except (VaultError, VaultKeyError) as exc:
+            return result(Outcome.VAULT_ERROR, Reason.VAULT_PROBLEM, detail=str(exc))
+        await self.pending.save(order, user_id, card_fingerprint=fingerprint, price_shown=price_shown)
+        return None
+
+    async def confirm(self, presented: Order, user_id: str, *, on_unknown: Hook | None = None) -> Result:
+        """Execute the order stored at Review under `presented.request_id`, by the admin who reviewed
+        it; refuse (audited, nothing sent) when there is none or the confirmation disagrees with it."""
+        reviewed = await self.pending.get(presented.request_id)
+        refusal: Reason | None = None
+        if reviewed is None:
+            refusal = Reason.REVIEW_MISSING
+        elif reviewed.user_id != user_id:
+            refusal = Reason.OTHER_REVIEWER
+        elif reviewed.order != presented:
+            refusal = Reason.REVIEW_MISMATCH
+        if refusal is not None or reviewed is None:
+            log.warning("refused confirmation %s by %s: %s", presented.request_id, user_id, refusal)
+            audit_id = await self.audit.start(presented, user_id, outcome="refused")
+            await self.audit.finish(audit_id, Outcome.REFUSED.value, None, str(refusal))
+            return result(Outcome.REFUSED, refusal or Reason.REVIEW_MISSING, request_id=presented.request_id)
+        return await self.subscribe(
+            reviewed.order, user_id, on_unknown=on_unknown, card_fingerprint=reviewed.card_fingerprint
+        )
+
+    async def subscribe(
+        self,
+        order: Order,
+        user_id: str,
+        *,
+        on_unknown: Hook | None = None,
+        card_fingerprint: str = "",
+    ) -> Result:
         """Run the order once per request id; a duplicate gets the first run's result."""
         ran: Result | None = None
 
         async def work() -> dict[str, Any]:
             nonlocal ran
             try:
-                outcome = await self._audited(order, user_id, on_unknown)
+                outcome = await self._audited(order, user_id, on_unknown, card_fingerprint)
             except Exception:
                 log.exception("subscription for license %s failed unexpectedly", order.license_id)
                 outcome = UNEXPECTED_RESULT
@@ -211,8 +201,11 @@ class SubscriptionService:
 
     # --- one attempt ----------------------------------------------------------------------------
 
-    async def _audited(self, order: Order, user_id: str, on_unknown: Hook | None) -> Result:
+    async def _audited(
+        self, order: Order, user_id: str, on_unknown: Hook | None, card_fingerprint: str
+    ) -> Result:
         attempt = Attempt(order, user_id, await self.audit.start(order, user_id), on_unknown)
+        attempt.card_fingerprint = card_fingerprint
         outcome = UNEXPECTED_RESULT
         try:
             outcome = await self._claim_and_run(attempt)
@@ -266,16 +259,23 @@ class SubscriptionService:
         except PartnersError as exc:
             return await self._give_up(attempt, self._api_error(exc))
         if details.has_subscription:
-            return await self._give_up(attempt, result(Outcome.ALREADY, Reason.LICENSE_PAID))
+            already = with_existing(result(Outcome.ALREADY, Reason.LICENSE_PAID), details)
+            return await self._give_up(attempt, already)
         if not details.subscribable:
             return await self._give_up(attempt, result(Outcome.NOT_SUBSCRIBABLE, Reason.NOT_SUBSCRIBABLE))
 
         try:
-            card = await self.vault().get(order.card_label)
+            vault = self.vault()
+            card = await vault.get(order.card_label)
         except (VaultError, VaultKeyError) as exc:
             return await self._give_up(
                 attempt, result(Outcome.VAULT_ERROR, Reason.VAULT_PROBLEM, detail=str(exc))
             )
+        if attempt.card_fingerprint and vault.fingerprint(card) != attempt.card_fingerprint:
+            log.warning(
+                "license %s: the card %r changed since Review; not paying", order.license_id, order.card_label
+            )
+            return await self._give_up(attempt, result(Outcome.REFUSED, Reason.CARD_CHANGED))
         attempt.card_last4 = card.last4
         await self.audit.set_card(attempt.audit_id, card.last4)
 
@@ -308,7 +308,7 @@ class SubscriptionService:
                 Outcome.ALREADY, Reason.LICENSE_PAID, api_status=exc.status, card_last4=attempt.card_last4
             )
             await self._record_done(attempt, exists)
-            return exists
+            return with_existing(exists, await self._details(order.license_id))
         except PartnersNotFound as exc:
             gone = result(
                 Outcome.NOT_FOUND,
@@ -336,7 +336,7 @@ class SubscriptionService:
             log.warning("subscription POST for license %s has an unknown outcome: %r", order.license_id, exc)
             if attempt.on_unknown is not None:
                 try:
-                    await attempt.on_unknown()
+                    await attempt.on_unknown(exc.status)
                 except Exception:
                     log.exception("could not show the 'checking' state")
             return await self._verify(attempt, exc.status)
@@ -373,7 +373,14 @@ class SubscriptionService:
         log.warning(
             "license %s: took over a claim left by a stopped process; not posting", attempt.license_id
         )
-        earlier = result(Outcome.UNKNOWN, Reason.NO_ANSWER, user_id=attempt.user_id, at=self._now())
+        now = self.clock.now()
+        earlier = result(
+            Outcome.UNKNOWN,
+            Reason.NO_ANSWER,
+            user_id=attempt.user_id,
+            at=now.isoformat(),
+            locked_until=self._lock_end(now),
+        )
         await self.claims.finish(
             LICENSE_SCOPE,
             attempt.license_id,
@@ -381,7 +388,9 @@ class SubscriptionService:
             state=ClaimState.UNKNOWN,
             result=earlier.to_json(),
         )
-        return result(Outcome.UNKNOWN, Reason.STILL_UNCONFIRMED)
+        return result(
+            Outcome.UNKNOWN, Reason.STILL_UNCONFIRMED, at=earlier.at, locked_until=earlier.locked_until
+        )
 
     async def _verify(self, attempt: Attempt, status: int | None) -> Result:
         """After an unknown outcome, watch the license for a while; never POST again meanwhile."""
@@ -397,13 +406,15 @@ class SubscriptionService:
         return await self._keep_unknown(attempt, status)
 
     async def _keep_unknown(self, attempt: Attempt, status: int | None) -> Result:
+        now = self.clock.now()
         unknown = result(
             Outcome.UNKNOWN,
             Reason.NO_ANSWER,
             api_status=status,
             card_last4=attempt.card_last4,
             user_id=attempt.user_id,
-            at=self._now(),
+            at=now.isoformat(),
+            locked_until=self._lock_end(now),
         )
         await self.claims.finish(
             LICENSE_SCOPE,
@@ -422,8 +433,12 @@ class SubscriptionService:
 
     async def _is_paid(self, license_id: str) -> bool | None:
         """True/False from LiveChat; None when it cannot be read right now."""
+        details = await self._details(license_id)
+        return details.has_subscription if details is not None else None
+
+    async def _details(self, license_id: str) -> LicenseDetails | None:
         try:
-            return (await self.partners.license(license_id)).has_subscription
+            return await self.partners.license(license_id)
         except PartnersError as exc:
             log.warning("re-reading license %s failed: %r", license_id, exc)
             return None
@@ -446,9 +461,10 @@ class SubscriptionService:
             claim = settled
         earlier = Result.from_json(claim.result)
         if claim.state == ClaimState.DONE:
-            return result(
+            done = result(
                 Outcome.ALREADY, Reason.EARLIER_ATTEMPT_DONE, user_id=earlier.user_id if earlier else ""
             )
+            return with_existing(done, await self._details(order.license_id))
         if claim.state == ClaimState.UNKNOWN:
             paid = await self._is_paid(order.license_id)
             if paid:
@@ -460,7 +476,7 @@ class SubscriptionService:
                     state=ClaimState.DONE,
                     result=confirmed.to_json(),
                 )
-                return confirmed
+                return with_existing(confirmed, await self._details(order.license_id))
             since = _parse_time(earlier.at) if earlier else None
             if paid is False and (since is None or self.clock.now() - since >= self.unknown_grace):
                 log.info(
@@ -469,8 +485,31 @@ class SubscriptionService:
                 )
                 await self.claims.release(LICENSE_SCOPE, order.license_id, claim.owner)
                 return None
-            return result(Outcome.UNKNOWN, Reason.STILL_UNCONFIRMED)
+            return result(
+                Outcome.UNKNOWN,
+                Reason.STILL_UNCONFIRMED,
+                at=earlier.at if earlier else "",
+                locked_until=self._lock_end(since) if since else "",
+            )
         return None
+
+    async def unconfirmed(self, license_ids: list[str]) -> dict[str, datetime]:
+        """Licenses whose last POST has an unknown outcome, with when their lock ends (still ahead)."""
+        now = self.clock.now()
+        locked: dict[str, datetime] = {}
+        for license_id in license_ids:
+            claim = await self.claims.get(LICENSE_SCOPE, license_id)
+            if claim is None or claim.state != ClaimState.UNKNOWN:
+                continue
+            earlier = Result.from_json(claim.result)
+            since = _parse_time(earlier.at) if earlier else None
+            ends = since + self.unknown_grace if since else now + self.unknown_grace
+            if ends > now:
+                locked[license_id] = ends
+        return locked
+
+    def _lock_end(self, since: datetime) -> str:
+        return (since + self.unknown_grace).isoformat()
 
     def _now(self) -> str:
         return self.clock.now().isoformat()

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+
 from cryptography.fernet import Fernet, MultiFernet
 from pydantic import SecretStr
 
@@ -33,3 +36,19 @@ def vault_cipher(vault_key: SecretStr | str | None) -> MultiFernet:
                 f"{HOW_TO_GET_A_KEY}"
             ) from None
     return MultiFernet(fernets)
+
+
+def fingerprint_key(vault_key: SecretStr | str | None) -> bytes:
+    """The HMAC key for card fingerprints, derived from the first key of `VAULT_KEY` (never stored).
+
+    Derived rather than the key itself, so a fingerprint can never help anyone decrypt the vault.
+    """
+    raw = vault_key.get_secret_value() if isinstance(vault_key, SecretStr) else (vault_key or "")
+    first = next((part.strip() for part in raw.split(",") if part.strip()), "")
+    return hashlib.sha256(b"partners-bot card fingerprint\0" + first.encode()).digest()
+
+
+def card_fingerprint(key: bytes, number: str, month: int, year: int) -> str:
+    """A stable, keyed digest of a card's number and expiry: equal for the same card, and useless
+    without the vault key (no number or last 4 can be recovered or guessed from it offline)."""
+    return hmac.new(key, f"{number}|{month:02d}|{year}".encode(), hashlib.sha256).hexdigest()

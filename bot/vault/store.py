@@ -13,7 +13,7 @@ from sqlalchemy import delete, select
 from bot.clock import Clock
 from bot.storage import Database
 from bot.vault.card import Card
-from bot.vault.crypto import vault_cipher
+from bot.vault.crypto import card_fingerprint, fingerprint_key, vault_cipher
 from bot.vault.tables import VaultCard
 
 
@@ -54,10 +54,11 @@ def _plain(card: Card) -> bytes:
 class CardVault:
     """Encrypted cards in `vault_cards`; the cipher is built from `VAULT_KEY` (see `vault_cipher`)."""
 
-    def __init__(self, db: Database, cipher: MultiFernet, clock: Clock):
+    def __init__(self, db: Database, cipher: MultiFernet, clock: Clock, *, fingerprint_key: bytes = b""):
         self.db = db
         self.cipher = cipher
         self.clock = clock
+        self._fingerprint_key = fingerprint_key
 
     def __repr__(self) -> str:
         return "CardVault()"
@@ -110,6 +111,11 @@ class CardVault:
             ) from None
         return Card.model_validate(data)
 
+    def fingerprint(self, card: Card) -> str:
+        """Which card this is (number and expiry, keyed with the vault key): Review records it, and
+        Confirm refuses when the card under the same label is no longer the one reviewed."""
+        return card_fingerprint(self._fingerprint_key, card.number.get_secret_value(), card.month, card.year)
+
     async def remove(self, label: str) -> bool:
         async with self.db.session() as session:
             result = await session.execute(delete(VaultCard).where(VaultCard.label == label))
@@ -134,4 +140,4 @@ class CardVault:
 
 def open_vault(vault_key: SecretStr | str | None, db: Database, clock: Clock) -> CardVault:
     """The vault for `VAULT_KEY`; `VaultKeyError` (saying how to make a key) when it is unset or bad."""
-    return CardVault(db, vault_cipher(vault_key), clock)
+    return CardVault(db, vault_cipher(vault_key), clock, fingerprint_key=fingerprint_key(vault_key))

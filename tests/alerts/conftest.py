@@ -65,7 +65,7 @@ def clock() -> ManualClock:
 
 @pytest.fixture
 async def alert_stack(clock: ManualClock, tmp_path) -> AsyncIterator[LocalStack]:
-    """The bot on a SQLite file, so a cron run (its own Deps) shares the database."""
+    """The bot on a SQLite file, so a cron run (its own Services) shares the database."""
     settings = {
         "admin_user_ids": "U_ADMIN",
         "digest_check_seconds": 0,

@@ -22,7 +22,7 @@ from bot.storage.base import Base
 from bot.storage.db import Database, alembic_config
 from tests.conftest import _pg_admin
 
-HEAD = "0006_digest_period"
+HEAD = "0007_pending_orders"
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

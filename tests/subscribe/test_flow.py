@@ -142,7 +142,8 @@ async def test_non_admin_is_refused_at_every_step_without_any_api_call(sub_stack
     await asyncio.sleep(0.2)
     assert stack.sandbox.state.count("POST", SUB_PATH) == 0
     assert stack.sandbox.state.count("GET", TOKEN_PATH) == 0
-    assert stack.sandbox.state.count("GET", "/v2/partners/solutions/licenses") == 1  # the admin's form only
+    # The admin's form and the admin's review (a fresh re-check) only: nothing for the guest.
+    assert stack.sandbox.state.count("GET", "/v2/partners/solutions/licenses") == 2
     [entry] = await audit_entries(stack)
     assert (entry.user_id, entry.outcome) == ("U_GUEST", "refused")
 

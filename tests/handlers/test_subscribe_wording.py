@@ -1,0 +1,71 @@
+"""Pure builders for the new facts: unknown outcomes and their lock, what exists, the locked list."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from bot.partners.models import License
+from bot.subscriptions.service import Outcome, Reason, Result
+from handlers import subscribe_views as sv
+from tests.e2e.blockkit import assert_valid_message, assert_valid_view
+from tests.handlers.test_subscribe_results import ORDER
+
+AT = "2026-12-02T15:27:10+00:00"
+ENDS = "2026-12-02T15:42:10+00:00"
+
+
+def test_an_immediate_error_and_no_answer_are_told_apart_and_the_lock_is_a_time():
+    at_once = Result(Outcome.UNKNOWN, reason=Reason.NO_ANSWER, api_status=503, at=AT, locked_until=ENDS)
+    slow = Result(Outcome.UNKNOWN, reason=Reason.NO_ANSWER, at=AT, locked_until=ENDS)
+    assert "at once with an error (HTTP 503)" in sv.result_detail(at_once)
+    assert "did not answer the subscription request in time" in sv.result_detail(slow)
+    for text in (sv.result_detail(at_once), sv.result_detail(slow)):
+        assert "until 15:42 UTC (15 minutes after that request) unless LiveChat shows it subscribed" in text
+    view = sv.result_view(ORDER, at_once)
+    assert_valid_view(view)
+    assert "checking" not in str(view["blocks"]).lower()
+    assert "HTTP 503" in sv.checking_text(503, 30) and "in time" in sv.checking_text(None, 30)
+
+
+def test_a_lock_of_unknown_end_is_not_given_a_made_up_time():
+    text = sv.result_detail(Result(Outcome.UNKNOWN, reason=Reason.STILL_UNCONFIRMED))
+    assert "not confirmed yet" in text and "UTC" not in text
+
+
+def test_already_subscribed_shows_what_exists_not_what_was_attempted():
+    exists = Result(
+        Outcome.ALREADY,
+        reason=Reason.EARLIER_ATTEMPT_DONE,
+        user_id="U_PARTNER",
+        existing_plan="business",
+        existing_seats=12,
+        existing_cycle="monthly",
+    )
+    view = sv.result_view(ORDER, exists)
+    assert_valid_view(view)
+    text = str(view["blocks"])
+    assert "by <@U_PARTNER>" in text and "Business" in text and "12 seats" in text and "Monthly" in text
+    assert "Team" not in text and "5 seats" not in text
+    unknown = str(sv.result_view(ORDER, Result(Outcome.ALREADY, reason=Reason.LICENSE_PAID))["blocks"])
+    assert "not shown by LiveChat" in unknown
+
+
+def test_a_license_being_confirmed_is_listed_without_a_create_button():
+    licenses = [
+        License(license=n, product="livechat", status="trial", payment_origin="partner", client_name=n)
+        for n in ("111", "222")
+    ]
+    message = sv.license_list_message(
+        licenses, unconfirmed={"111": datetime(2026, 12, 2, 15, 42, tzinfo=UTC)}
+    )
+    assert_valid_message(message)
+    values = [b["accessory"]["value"] for b in message["blocks"] if "accessory" in b]
+    assert values == ["222"]
+    assert "Being confirmed" in str(message["blocks"]) and "15:42 UTC" in str(message["blocks"])
+
+
+def test_refusals_say_nothing_was_charged():
+    for reason in (Reason.REVIEW_MISSING, Reason.REVIEW_MISMATCH, Reason.OTHER_REVIEWER, Reason.CARD_CHANGED):
+        view = sv.result_view(ORDER, Result(Outcome.REFUSED, reason=reason))
+        assert_valid_view(view)
+        assert "nothing was charged" in str(view["blocks"]) and "Subscribed" not in str(view["blocks"])
