@@ -35,7 +35,7 @@ CREATED_UNREADABLE = (
     "here. Find them with `/campaign list`; do not submit it again."
 )
 MAYBE_CREATED = (
-    "LiveChat did not answer in time, so the campaign may or may not exist. "
+    "LiveChat did not answer in time or failed mid-way, so the campaign may or may not exist. "
     "Check `/campaign list` before submitting again."
 )
 
