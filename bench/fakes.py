@@ -26,8 +26,8 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.sandbox import RunningSandbox, SandboxOptions, start_sandbox
-from bot.slack_standin import RunningStandin, StandinChannel, StandinOptions, start_slack_standin
+from bot.offline.sandbox import RunningSandbox, SandboxOptions, start_sandbox
+from bot.offline.slack_standin import RunningStandin, StandinChannel, StandinOptions, start_slack_standin
 
 SANDBOX_TOKEN = "sandbox-token"
 BOT_TOKEN = "xoxb-standin"

@@ -18,7 +18,7 @@ from urllib.parse import urlencode
 
 import aiohttp
 
-from bot.slack_standin.signing import signed_headers
+from bot.offline.slack_standin.signing import signed_headers
 
 FORM = "application/x-www-form-urlencoded"
 

@@ -126,7 +126,11 @@ def withdrawals_message(
             f"{icon} *{format_money(payout.amount, locale)}* · {escape(payout.status or 'unknown')} · "
             f"requested {local_time(payout.request_timestamp, zone)}"
         )
-        line += f" · paid {local_time(payout.action_timestamp, zone)}" if payout.action_timestamp else " · not paid yet"
+        line += (
+            f" · paid {local_time(payout.action_timestamp, zone)}"
+            if payout.action_timestamp
+            else " · not paid yet"
+        )
         if payout.invoice_id:
             line += f" · invoice `{escape(payout.invoice_id)}`"
         lines.append(line)

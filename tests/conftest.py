@@ -10,7 +10,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from bot.local_stack import LocalStack, start_local_stack
+import tests.conftest_aioresponses  # noqa: F401  (patches aioresponses for this aiohttp)
+from bot.offline.local_stack import LocalStack, start_local_stack
 
 PG_ADMIN_DSN = os.environ.get("TEST_POSTGRES_DSN", "postgresql://postgres@127.0.0.1:5432/test")
 

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import yaml
 
 from handlers.earnings_blocks import SHARE_ACTION_ID  # noqa: F401  (the app must import cleanly)
+from tests.paths import ROOT as PATHS_ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = PATHS_ROOT
 KNOWN_BOT_SCOPES = {
     "commands",
     "chat:write",

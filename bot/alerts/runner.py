@@ -305,9 +305,7 @@ class AlertRunner:
 
     async def _plan(self, fact: LicenseFact) -> str | None:
         try:
-            details = await asyncio.wait_for(
-                self.partners.license(fact.license, fact.product), PLAN_TIMEOUT
-            )
+            details = await asyncio.wait_for(self.partners.license(fact.license, fact.product), PLAN_TIMEOUT)
         except (PartnersError, TimeoutError):
             return None
         except Exception:  # an older adapter that cannot parse today's details: the plan stays unknown

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from bot.console.repl import DEFAULT_CHANNEL, DEFAULT_USER
-from bot.console.saved import DEFAULT_DATABASE
+from bot.offline.console.repl import DEFAULT_CHANNEL, DEFAULT_USER
+from bot.offline.console.saved import DEFAULT_DATABASE
 
 
 def add_console_arguments(parser: argparse.ArgumentParser) -> None:
@@ -55,7 +55,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from bot.console.repl import run_console
+    from bot.offline.console.repl import run_console
 
     return run_console(
         user_id=getattr(args, "user", DEFAULT_USER),

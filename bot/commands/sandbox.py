@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 
-from bot.sandbox import SandboxOptions, serve_sandbox
+from bot.offline.sandbox import SandboxOptions, serve_sandbox
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:

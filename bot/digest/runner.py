@@ -101,7 +101,9 @@ class DigestRunner:
         if timedelta(seconds=MAX_RETRY_AFTER) * 2 >= takeover_after:
             raise ValueError("takeover_after must be more than twice the longest Retry-After wait")
         self.heartbeat_seconds = heartbeat_seconds or takeover_after.total_seconds() / 4
-        self.periods = PeriodRun(store.db, partners, clock, locale)  # weekly/monthly cadences and payouts (bot/digest/period_run.py)
+        self.periods = PeriodRun(
+            store.db, partners, clock, locale
+        )  # weekly/monthly cadences and payouts (bot/digest/period_run.py)
 
     async def due(self, channels: Collection[str] | None = None) -> list[tuple[ChannelDigest, DueKey]]:
         """Digests due now with no delivery, or whose delivery may be taken over or retried."""

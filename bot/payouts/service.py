@@ -239,7 +239,9 @@ class PayoutService:
                 if payout.withdrawal_id not in before:
                     return payout
             elif (
-                since is not None and payout.request_timestamp is not None and payout.request_timestamp >= since - SKEW
+                since is not None
+                and payout.request_timestamp is not None
+                and payout.request_timestamp >= since - SKEW
             ):
                 return payout
         return None

@@ -11,8 +11,8 @@ import pytest
 
 from bot.alerts.runner import AlertRunner
 from bot.clock import ManualClock
-from bot.local_stack import SANDBOX_TOKEN, LocalStack, start_local_stack
-from bot.sandbox import SandboxOptions
+from bot.offline.local_stack import SANDBOX_TOKEN, LocalStack, start_local_stack
+from bot.offline.sandbox import SandboxOptions
 from tests.alerts.runners import alert_runner_for
 
 # Wednesday 25 November 2026, 07:00 UTC = 08:00 in Warsaw (U_ADMIN's zone in the stand-in).

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bot.alerts.blocks import (
@@ -22,8 +21,9 @@ from handlers.alerts import parse_days
 from handlers.alerts_blocks import status_text
 from handlers.subscribe_views import OPEN_ACTION_PREFIX
 from tests.e2e.blockkit import assert_valid_message
+from tests.paths import EXAMPLES
 
-EXAMPLES = Path(__file__).resolve().parents[2] / ".." / "shared" / "partners-api-examples"
+EXAMPLES = EXAMPLES
 WARSAW = ZoneInfo("Europe/Warsaw")
 NOW = datetime(2026, 11, 25, 7, 0, tzinfo=UTC)  # Wednesday, 08:00 in Warsaw
 

@@ -15,15 +15,15 @@ from sqlalchemy import select
 
 from bot.alerts.tables import TrialAlert
 from bot.commands.alerts import run_alerts
-from bot.local_stack import LocalStack
+from bot.offline.local_stack import LocalStack
+from bot.offline.slack_standin import StandinChannel
 from bot.services import open_services
-from bot.slack_standin import StandinChannel
 from handlers.subscribe_views import OPEN_ACTION_PREFIX
 from tests.alerts.conftest import add_trial, alerts_in, enable, has_button, quiet_trials
 from tests.alerts.runners import alert_runner_for
 from tests.conftest import _pg_admin
 from tests.e2e.blockkit import assert_valid_message
-from tests.subscribe.conftest import ANSWERS, make_stack, put_card, wait_for_result
+from tests.subscriptions.conftest import ANSWERS, make_stack, put_card, wait_for_result
 
 CHANNELS = [f"C_ALERT{i:02d}" for i in range(6)]
 SOON = [f"55500{i:02d}" for i in range(8)]  # ending in 2 days: the 3-day alert

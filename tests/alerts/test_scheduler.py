@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.local_stack import start_local_stack
+from bot.offline.local_stack import start_local_stack
 from tests.alerts.conftest import JOE, alerts_in, enable
 
 

@@ -21,7 +21,7 @@ from bench.loadgen import (
     slash_command,
 )
 from bench.report import Figure, markdown_table
-from bot.slack_standin import start_slack_standin
+from bot.offline.slack_standin import start_slack_standin
 
 SECRET = "test-bench-secret"
 

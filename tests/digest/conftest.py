@@ -9,10 +9,10 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.clock import Clock, ManualClock
-from bot.sandbox import RunningSandbox, SandboxOptions, start_sandbox
+from bot.offline.sandbox import RunningSandbox, SandboxOptions, start_sandbox
+from bot.offline.slack_standin import RunningStandin, StandinOptions, start_slack_standin
 from bot.services import Services, open_services
 from bot.settings import Settings, load_settings
-from bot.slack_standin import RunningStandin, StandinOptions, start_slack_standin
 from bot.storage import Database
 
 # Wednesday 25 November 2026, 07:00 UTC = 08:00 in Warsaw (CET).

@@ -15,7 +15,7 @@ from sqlalchemy import event, select
 
 from bot.clock import ManualClock
 from bot.digest.store import DigestStore, DueKey
-from bot.slack_standin import StandinChannel
+from bot.offline.slack_standin import StandinChannel
 from bot.storage import Database
 from bot.storage.digest_tables import DigestDelivery
 from tests.digest.runners import runner_for

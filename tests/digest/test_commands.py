@@ -9,7 +9,7 @@ import pytest
 
 from bot.clock import ManualClock
 from bot.digest.store import DigestStore
-from bot.local_stack import start_local_stack
+from bot.offline.local_stack import start_local_stack
 from tests.digest.conftest import START
 from tests.digest.runners import runner_for
 from tests.e2e.blockkit import assert_valid_message

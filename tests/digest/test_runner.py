@@ -12,9 +12,9 @@ from sqlalchemy import select, update
 
 from bot.digest.store import DigestStore, DueKey
 from bot.money import format_delta, format_money
+from bot.offline.sandbox.partners_api import earnings_payload
+from bot.offline.slack_standin import StandinChannel
 from bot.partners.models import Earnings
-from bot.sandbox.partners_api import earnings_payload
-from bot.slack_standin import StandinChannel
 from bot.storage.digest_tables import DigestDelivery, EarningsSnapshot
 from tests.digest.conftest import START
 from tests.digest.runners import runner_for

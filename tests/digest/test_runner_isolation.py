@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import select, update
 
 from bot.digest.store import DigestStore
-from bot.slack_standin import StandinChannel
+from bot.offline.slack_standin import StandinChannel
 from bot.storage.digest_tables import DigestDelivery, EarningsSnapshot
 from tests.digest.runners import runner_for
 

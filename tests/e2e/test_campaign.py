@@ -9,7 +9,7 @@ import time
 import pytest
 
 from bot.campaigns.form import COUPON_BLOCK, LINK_BLOCK, NAME_BLOCK, PRODUCT_BLOCK, TRIAL_BLOCK
-from bot.local_stack import start_local_stack
+from bot.offline.local_stack import start_local_stack
 from handlers.campaign_views import CANCEL_ACTION_ID, MORE_ACTION_ID
 from tests.e2e.blockkit import assert_valid_message, assert_valid_view
 

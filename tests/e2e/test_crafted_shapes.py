@@ -18,7 +18,7 @@ from urllib.parse import urlencode
 import pytest
 
 from handlers.campaign_views import CREATE_CALLBACK_ID
-from tests.hardening import conftest as hardening
+from tests.e2e.hardening import conftest as hardening
 
 # The hardening suite's fixtures: a stack with known secrets, and production's log handler at DEBUG.
 hstack = hardening.hstack

@@ -8,9 +8,9 @@ from decimal import Decimal
 
 import aiohttp
 
-from bot.local_stack import start_local_stack
 from bot.money import format_money
-from bot.sandbox import SandboxOptions
+from bot.offline.local_stack import start_local_stack
+from bot.offline.sandbox import SandboxOptions
 from handlers.earnings_blocks import SHARE_ACTION_ID
 from tests.e2e.blockkit import assert_valid_message
 

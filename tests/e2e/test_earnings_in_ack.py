@@ -14,7 +14,7 @@ import pytest
 
 from bot.access import NOT_ALLOWED
 from bot.clock import ManualClock
-from bot.local_stack import LocalStack, start_local_stack
+from bot.offline.local_stack import LocalStack, start_local_stack
 from bot.partners.cache import SingleFlightCache
 from tests.e2e.blockkit import assert_valid_message
 

@@ -7,7 +7,7 @@ import uuid
 import aiohttp
 import pytest
 
-from bot.local_stack import start_local_stack
+from bot.offline.local_stack import start_local_stack
 from tests.conftest import PG_ADMIN_DSN, _pg_admin
 
 

@@ -11,8 +11,8 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from bot.local_stack import LocalStack
-from tests.hardening.conftest import start_hardening_stack
+from bot.offline.local_stack import LocalStack
+from tests.e2e.hardening.conftest import start_hardening_stack
 
 GUARD = 20.0  # seconds before a broken limit fails the test instead of hanging it
 REQUEST_HEAD = (

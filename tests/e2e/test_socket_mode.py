@@ -12,11 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from bot.sandbox import RunningSandbox, SandboxOptions, start_sandbox
-from bot.slack_standin import RunningStandin, start_slack_standin
+from bot.offline.sandbox import RunningSandbox, SandboxOptions, start_sandbox
+from bot.offline.slack_standin import RunningStandin, start_slack_standin
 from tests.e2e.blockkit import assert_valid_message
+from tests.paths import ROOT as PATHS_ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = PATHS_ROOT
 SECRETS = ("xoxb-standin", "xapp-standin", "sandbox-token", "socket-test-signing-secret")
 
 

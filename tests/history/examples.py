@@ -7,12 +7,13 @@ import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from aiohttp import web
 
-EXAMPLES = Path(__file__).resolve().parents[2] / ".." / "shared" / "partners-api-examples"
+from tests.paths import EXAMPLES
+
+EXAMPLES = EXAMPLES
 
 
 def example(name: str) -> Any:

@@ -6,9 +6,9 @@ import asyncio
 import re
 from pathlib import Path
 
-from bot.console.repl import console_main
-from bot.slack_standin.files import png_problem
-from tests.console.helpers import ScriptedIO
+from bot.offline.console.repl import console_main
+from bot.offline.slack_standin.files import png_problem
+from tests.offline.console.helpers import ScriptedIO
 
 
 async def test_console_post_chart_saves_the_png_and_prints_where():

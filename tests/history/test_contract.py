@@ -44,7 +44,9 @@ async def test_commission_report_example_parses_to_utc_periods_and_decimals():
 
 
 async def test_balance_example_accepts_string_total():
-    found, _ = await _call({("GET", f"{P}/balance"): (200, example("get-balance.json"))}, PartnersClient.balance)
+    found, _ = await _call(
+        {("GET", f"{P}/balance"): (200, example("get-balance.json"))}, PartnersClient.balance
+    )
     assert found.available == Decimal("362.0") and found.total == Decimal("420.00")
     assert isinstance(found.pending, Decimal) and found.withdrawn == Decimal("37.0")
 
@@ -54,7 +56,9 @@ async def test_withdrawals_example_empty_action_timestamp_is_not_paid():
         {("GET", f"{P}/withdrawals"): (200, example("get-withdrawals.json"))}, PartnersClient.withdrawals
     )
     pending, paid = listed
-    assert pending.withdrawal_id == 2 and pending.action_timestamp is None and pending.amount == Decimal("1520")
+    assert (
+        pending.withdrawal_id == 2 and pending.action_timestamp is None and pending.amount == Decimal("1520")
+    )
     assert paid.action_timestamp == datetime(2018, 2, 2, 12, 4, 11, tzinfo=UTC)
     assert paid.request_timestamp == datetime(2018, 2, 2, 11, 43, 37, tzinfo=UTC)
     assert paid.invoice_id == "2018/1/xyz" and paid.amount == Decimal("1063.3")

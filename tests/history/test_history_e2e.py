@@ -7,8 +7,8 @@ from decimal import Decimal
 
 from bot.history.months import month_starts
 from bot.money import format_money
-from bot.sandbox.reports import REPORTS_STATE
-from bot.slack_standin.files import png_problem, png_size
+from bot.offline.sandbox.reports import REPORTS_STATE
+from bot.offline.slack_standin.files import png_problem, png_size
 from handlers.history_blocks import POST_CHART_ACTION_ID
 from tests.e2e.blockkit import assert_valid_message
 

@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from bot.local_stack import LocalStack, start_local_stack
+from bot.offline.local_stack import LocalStack, start_local_stack
 
 
 @pytest.fixture

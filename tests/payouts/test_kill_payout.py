@@ -14,14 +14,14 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select, update
 
-from bot.local_stack import SIGNING_SECRET
-from bot.sandbox import SandboxOptions, start_sandbox
-from bot.slack_standin import SlackDriver, StandinOptions, start_slack_standin
+from bot.offline.local_stack import SIGNING_SECRET
+from bot.offline.sandbox import SandboxOptions, start_sandbox
+from bot.offline.slack_standin import SlackDriver, StandinOptions, start_slack_standin
 from bot.storage import Database
 from bot.storage.idempotency import IdempotencyKey
 from handlers.withdraw_blocks import CONFIRM_ACTION_ID
-from tests.hardening.conftest import BOT_TOKEN, PARTNERS_TOKEN
-from tests.hardening.processes import bot_env, poll, start_serve, stop
+from tests.e2e.hardening.conftest import BOT_TOKEN, PARTNERS_TOKEN
+from tests.e2e.hardening.processes import bot_env, poll, start_serve, stop
 from tests.payouts.helpers import WITHDRAWALS, confirm_button
 
 HOLD = 1.5

@@ -11,8 +11,8 @@ import random
 import subprocess
 import sys
 
-from bot.local_stack import start_local_stack
-from bot.sandbox import start_sandbox
+from bot.offline.local_stack import start_local_stack
+from bot.offline.sandbox import start_sandbox
 from tests.payouts.helpers import click_confirm, confirm_button, posts, withdraw_prompt
 
 
