@@ -81,12 +81,12 @@ async def test_views_update_failing_after_creation_tells_the_creator_by_dm(stack
 async def test_landing_url_with_pipe_and_angle_brackets_cannot_disguise_a_link_or_ping(stack):
     state = stack.standin.state
     view_id = await open_form(stack, channel_id="C_RANDOM")
-    landing = "https://agency.example/lc?x=1|click here><!channel>"
+    landing = "https://agency.example/lc?x=1|click-here><!channel>"  # no space: the form refuses those
     await stack.driver.view_submission(view_id, answers={NAME_BLOCK: "Pipes", LINK_BLOCK: landing})
     await outcome_view(stack, view_id, "Campaign created")
     post = await state.wait_for_call("chat.postMessage")
     message = {"text": post.args["text"], "blocks": post.args["blocks"]}
     assert_valid_message(message)
     everything = post.args["text"] + json.dumps(post.args["blocks"])
-    assert "<!channel>" not in everything and "|click here>" not in everything
+    assert "<!channel>" not in everything and "|click-here>" not in everything
     assert "%7Cclick" in everything  # the pipe stays part of the address, percent-encoded
