@@ -7,7 +7,18 @@ from decimal import Decimal
 
 from bot.money import format_money
 from bot.partners.models import PRODUCT_NAMES, Earnings, ProgramEarnings
-from bot.slack.blocks import Json, actions, button, context, divider, field, header, message, section
+from bot.slack.blocks import (
+    Json,
+    actions,
+    button,
+    context,
+    divider,
+    field,
+    header,
+    message,
+    notice_message,
+    section,
+)
 
 SHARE_ACTION_ID = "earnings_share"
 PROGRAM_NAMES = {"affiliate": "Affiliate program", "solution": "Solution program (reselling)"}
@@ -109,3 +120,8 @@ def earnings_message(
         share = button("Share in channel", action_id=SHARE_ACTION_ID, value="share")
         blocks.append(actions([share], block_id="earnings_actions"))
     return message(earnings_text(earnings, locale), blocks)
+
+
+def shared_notice(user_id: str, shared_at: datetime) -> Json:
+    """What replaces the private summary once shared: who shared it and when, and no button."""
+    return notice_message(f"<@{user_id}> shared these earnings in the channel on {slack_date(shared_at)}.")
