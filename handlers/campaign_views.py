@@ -67,6 +67,40 @@ USAGE = (
     "• `/campaign help` — this message"
 )
 
+LIST_FILTERS = ("active", "disabled")
+
+
+def argument_problem(words: list[str]) -> str | None:
+    """What is wrong with `/campaign`'s words, in one sentence; None when they can be run.
+
+    `stats` periods are checked by `/campaign stats` itself (bot/funnel.py), which says the same.
+    """
+    sub = words[0].lower() if words else "new"
+    if sub in ("new", "help"):
+        if len(words) > 1:
+            return f"`/campaign {sub}` takes nothing after it" + (
+                "; the form asks for the details." if sub == "new" else "."
+            )
+        return None
+    if sub == "list":
+        if len(words) > 2:
+            return "`/campaign list` takes at most one filter: `active` or `disabled`."
+        if len(words) == 2 and words[1].lower() not in LIST_FILTERS:
+            return f"`{words[1]}` is not a list filter — use `active` or `disabled`."
+        return None
+    if sub == "disable":
+        if len(words) < 2:
+            return "`/campaign disable` needs the campaign to stop: its slug or name, e.g. `/campaign disable spring-promo`."
+        return None
+    if sub == "stats":
+        return None
+    return f"`{words[0]}` is not a `/campaign` subcommand."
+
+
+def wrong_arguments(problem: str) -> str:
+    """The problem first, then how to write the command."""
+    return f"{problem}\n\n{USAGE}"
+
 
 def _date(moment: datetime | None) -> str:
     if moment is None:

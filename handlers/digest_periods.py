@@ -102,7 +102,10 @@ async def subcommand(deps: Services, command: dict[str, Any], words: list[str]) 
         await digest.subcommand(deps, command, words)
         return
     if action not in ("on", "status"):
-        await reply(deps.http, command["response_url"], notice_message(f"{USAGE}\n{PERIOD_USAGE}"))
+        usage = f"{USAGE}\n{PERIOD_USAGE}"
+        if action != "help":
+            usage = f"`{words[0]}` is not a digest subcommand — use `on`, `off` or `status`.\n\n{usage}"
+        await reply(deps.http, command["response_url"], notice_message(usage))
         return
     try:
         if action == "on" and not deps.access.is_admin(command.get("user_id")):

@@ -19,7 +19,13 @@ from bot.partners.models import Earnings
 from bot.slack.blocks import notice_message
 from bot.slack.errors import CHANNEL_ERRORS, error_code
 from bot.slack.respond import ack_body, reply
-from handlers.earnings_blocks import SHARE_ACTION_ID, USAGE, earnings_message, shared_notice
+from handlers.earnings_blocks import (
+    SHARE_ACTION_ID,
+    USAGE,
+    earnings_message,
+    shared_notice,
+    unknown_subcommand,
+)
 from handlers.messages import SLACK_TIMEOUT, partners_error_text, slack_error_text
 
 if TYPE_CHECKING:
@@ -206,9 +212,10 @@ def register(app: AsyncApp, deps: Services, subcommands: dict[str, Subcommand] |
             await ack()
             await send_summary(deps, command, replies)
             return
-        handler = routes.get(words[0].lower())
+        sub = words[0].lower()
+        handler = routes.get(sub)
         if handler is None:
-            await ack(**notice_message(USAGE))
+            await ack(**notice_message(USAGE if sub == "help" else unknown_subcommand(words[0])))
             return
         await ack()
         await handler(deps, command, words[1:])

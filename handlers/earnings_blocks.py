@@ -25,13 +25,24 @@ PROGRAM_NAMES = {"affiliate": "Affiliate program", "solution": "Solution program
 
 USAGE = (
     "*/earnings* — your LiveChat partner balance and commission, visible only to you.\n"
-    "• `/earnings` — show balance, pending, blocked, withdrawals and commission\n"
+    "• `/earnings` — balance, pending, blocked, withdrawals and commission\n"
+    "• `/earnings history [3-24]` — commission month by month, with a chart (default 6 months)\n"
+    "• `/earnings withdraw` — pay out the available balance, after you confirm\n"
+    "• `/earnings withdrawals` — your recent payouts\n"
     "• `/earnings digest on [HH:MM] [Area/City]` — a daily digest in this channel (admins; "
-    "default 09:00 in your Slack timezone)\n"
-    "• `/earnings digest off` — stop it (admins) · `/earnings digest status` — its schedule and last delivery\n"
+    "default 09:00 in your Slack time zone)\n"
+    "• `/earnings digest on weekly [Mon] [HH:MM] [Area/City]` or `… on monthly [1] …` — weekly or "
+    "monthly instead (admins)\n"
+    "• `/earnings digest off` — stop it (admins) · `/earnings digest status` — its schedule and last "
+    "delivery\n"
     "• `/earnings help` — this message\n"
     "Use *Share in channel* under the summary to post it for everyone."
 )
+
+
+def unknown_subcommand(word: str) -> str:
+    """Says what was wrong first, then how to write it: never the bare help for a typo."""
+    return f"`{word}` is not an `/earnings` subcommand.\n\n{USAGE}"
 
 
 def _field(label: str, amount: Decimal | None, locale: str) -> Json:
