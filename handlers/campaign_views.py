@@ -162,7 +162,7 @@ def _coupon_blocks(choices: CouponChoices, selected: str | None) -> list[Json]:
             )
         ]
     if not choices.coupons:
-        return [context("Coupon: this partner account has no coupons to offer.", block_id=COUPON_BLOCK)]
+        return [context("No coupons: this partner account has none to offer.", block_id=COUPON_BLOCK)]
     coupon_options = options(_coupon_option(c) for c in choices.coupons)
     element: Json = {
         "type": "static_select",
@@ -300,10 +300,10 @@ def working_view(name: str, channel_id: str | None) -> Json:
 
 
 def campaign_fields(campaign: Campaign, coupon_label: str | None = None) -> list[Json]:
-    trial = f"{campaign.trial_duration} days" if campaign.trial_duration else "—"
+    trial = f"{campaign.trial_duration} days" if campaign.trial_duration else "No trial"
     # The API's `discount` is the coupon's label ("30% off first payment") or "".
     label = campaign.discount or coupon_label
-    coupon = escape(label) if label else "None"
+    coupon = escape(label) if label else "No coupon"
     return [
         field(f"*Product*\n{product_name(campaign.product)}"),
         field(f"*Trial*\n{trial}"),

@@ -107,7 +107,7 @@ def earnings_text(earnings: Earnings, locale: str) -> str:
         f"commission total {format_money(earnings.commission_total, locale)}"
     )
     if last_30 is not None:
-        text += f", last 30 days {format_money(last_30, locale)}"
+        text += f", commission in the last 30 days {format_money(last_30, locale)}"
     return text
 
 
