@@ -37,6 +37,7 @@ from handlers.campaign_views import (
     CouponChoices,
     StateFilter,
     announcement_message,
+    argument_problem,
     campaign_list_message,
     create_modal,
     decode_metadata,
@@ -47,6 +48,7 @@ from handlers.campaign_views import (
     parse_page_value,
     result_view,
     working_view,
+    wrong_arguments,
 )
 from handlers.messages import UNEXPECTED, partners_error_text
 
@@ -346,24 +348,24 @@ def register(app: AsyncApp, services: Services) -> None:
     async def campaign_command(ack: AsyncAck, command: dict[str, Any], context: AsyncBoltContext) -> None:
         words = (command.get("text") or "").split()
         sub = words[0].lower() if words else "new"
-        if sub == "new" and len(words) <= 1:
+        problem = argument_problem(words)
+        if sub == "help" and len(words) == 1:
+            await ack(**ack_body(USAGE))
+        elif problem is not None:
+            await ack(**ack_body(wrong_arguments(problem)))
+        elif sub == "new":
             await ack()
             await open_create_modal(services, command, acting_channel(context, command))
-        elif sub == "list" and len(words) <= 2:
+        elif sub == "list":
             state = words[1].lower() if len(words) == 2 else None
-            if state not in (None, "active", "disabled"):
-                await ack(**ack_body(USAGE))
-                return
             await ack()
             await send_list(services, command.get("response_url"), page=1, state=state)  # type: ignore[arg-type]
         elif sub == "stats":
             await ack()
             await campaign_stats.subcommand(services, command, words[1:])
-        elif sub == "disable" and len(words) >= 2:
+        else:  # disable, with a name (argument_problem checked it)
             await ack()
             await ask_disable(services, command, " ".join(words[1:]))
-        else:
-            await ack(**ack_body(USAGE))
 
     @app.view(CREATE_CALLBACK_ID)
     async def create_submitted(

@@ -67,6 +67,40 @@ USAGE = (
     "• `/campaign help` — this message"
 )
 
+LIST_FILTERS = ("active", "disabled")
+
+
+def argument_problem(words: list[str]) -> str | None:
+    """What is wrong with `/campaign`'s words, in one sentence; None when they can be run.
+
+    `stats` periods are checked by `/campaign stats` itself (bot/funnel.py), which says the same.
+    """
+    sub = words[0].lower() if words else "new"
+    if sub in ("new", "help"):
+        if len(words) > 1:
+            return f"`/campaign {sub}` takes nothing after it" + (
+                "; the form asks for the details." if sub == "new" else "."
+            )
+        return None
+    if sub == "list":
+        if len(words) > 2:
+            return "`/campaign list` takes at most one filter: `active` or `disabled`."
+        if len(words) == 2 and words[1].lower() not in LIST_FILTERS:
+            return f"`{words[1]}` is not a list filter — use `active` or `disabled`."
+        return None
+    if sub == "disable":
+        if len(words) < 2:
+            return "`/campaign disable` needs the campaign to stop: its slug or name, e.g. `/campaign disable spring-promo`."
+        return None
+    if sub == "stats":
+        return None
+    return f"`{words[0]}` is not a `/campaign` subcommand."
+
+
+def wrong_arguments(problem: str) -> str:
+    """The problem first, then how to write the command."""
+    return f"{problem}\n\n{USAGE}"
+
 
 def _date(moment: datetime | None) -> str:
     if moment is None:
@@ -128,7 +162,7 @@ def _coupon_blocks(choices: CouponChoices, selected: str | None) -> list[Json]:
             )
         ]
     if not choices.coupons:
-        return [context("Coupon: this partner account has no coupons to offer.", block_id=COUPON_BLOCK)]
+        return [context("No coupons: this partner account has none to offer.", block_id=COUPON_BLOCK)]
     coupon_options = options(_coupon_option(c) for c in choices.coupons)
     element: Json = {
         "type": "static_select",
@@ -266,10 +300,10 @@ def working_view(name: str, channel_id: str | None) -> Json:
 
 
 def campaign_fields(campaign: Campaign, coupon_label: str | None = None) -> list[Json]:
-    trial = f"{campaign.trial_duration} days" if campaign.trial_duration else "—"
+    trial = f"{campaign.trial_duration} days" if campaign.trial_duration else "No trial"
     # The API's `discount` is the coupon's label ("30% off first payment") or "".
     label = campaign.discount or coupon_label
-    coupon = escape(label) if label else "None"
+    coupon = escape(label) if label else "No coupon"
     return [
         field(f"*Product*\n{product_name(campaign.product)}"),
         field(f"*Trial*\n{trial}"),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from bot.digest.schedule import TIME_EXAMPLE
@@ -28,13 +28,19 @@ TOO_MANY = f"`/earnings digest on` takes at most a time and a time zone, for exa
 
 
 def when(instant: datetime, zone: ZoneInfo) -> str:
-    """`Thursday 26 November 2026 at 09:00 CET (08:00 UTC)`: the channel's zone first, then UTC."""
+    """`Thursday 26 November 2026 at 09:00 CET (08:00 UTC)`: the channel's zone first, then UTC.
+
+    A channel on UTC gets the time once: `… at 06:57 UTC`, not `06:57 UTC (06:57 UTC)`.
+    """
     local = instant.astimezone(zone)
     utc = instant.astimezone(UTC)
+    text = f"{local.strftime('%A')} {local.day} {local.strftime('%B %Y at %H:%M %Z')}"
+    if local.utcoffset() == utc.utcoffset() and local.tzname() in ("UTC", "GMT", "Z"):
+        return text
     utc_text = utc.strftime("%H:%M UTC")
     if utc.date() != local.date():
         utc_text = f"{utc.strftime('%a')} {utc_text}"
-    return f"{local.strftime('%A')} {local.day} {local.strftime('%B %Y at %H:%M %Z')} ({utc_text})"
+    return f"{text} ({utc_text})"
 
 
 def next_line(next_at: datetime, zone: ZoneInfo, now: datetime) -> str:
@@ -54,23 +60,33 @@ def enabled_text(setting: ChannelDigest, next_at: datetime, now: datetime) -> st
 
 def disabled_text(setting: ChannelDigest | None) -> str:
     if setting is None:
-        return "No daily digest was set up for this channel, so there is nothing to turn off."
-    return f"Daily earnings digest is *off* for <#{setting.channel_id}>. Turn it back on with `/earnings digest on`."
+        return "No digest was set up for this channel, so there is nothing to turn off."
+    return f"The earnings digest is *off* for <#{setting.channel_id}>. Turn it back on with `/earnings digest on`."
+
+
+def _day(day: date) -> str:
+    return f"{day.strftime('%A')} {day.day} {day.strftime('%B %Y')}"
+
+
+def _attempts(count: int) -> str:
+    return "1 attempt" if count == 1 else f"{count} attempts"
 
 
 def delivery_line(delivery: Delivery, zone: ZoneInfo, now: datetime) -> str:
-    day = delivery.local_date.isoformat()
+    """The last delivery in words; the digest's own day is named only when it is not the day it was sent."""
+    day = delivery.local_date
     if delivery.state == "sent" and delivery.sent_at is not None:
-        return f"Last digest ({day}): sent {when(delivery.sent_at, zone)}."
+        for_day = "" if delivery.sent_at.astimezone(zone).date() == day else f" (the one for {_day(day)})"
+        return f"Last digest{for_day}: sent {when(delivery.sent_at, zone)}."
     if delivery.state == "failed":
-        line = f"Last digest ({day}): *failed* after {delivery.attempts} attempt(s) — {delivery.error}."
+        line = f"The digest for {_day(day)} *failed* after {_attempts(delivery.attempts)}: {delivery.error}."
         retry = delivery.next_attempt_at
         if retry is not None and retry.astimezone(zone).date() == delivery.local_date:
             line += f" Retrying {when(retry, zone)}." if retry > now else " Retrying any minute now."
         return line
     if delivery.state == "disabled":
-        return f"Last digest ({day}): *not sent* — {delivery.error}."
-    return f"Digest for {day}: being sent now."
+        return f"The digest for {_day(day)} was *not sent*: {delivery.error}."
+    return f"The digest for {_day(day)} is being sent now."
 
 
 def status_text(
@@ -89,7 +105,7 @@ def status_text(
             f"set up by <@{setting.set_by}>."
         ]
     else:
-        reason = f" ({setting.disabled_reason})" if setting.disabled_reason else ""
+        reason = f" — {setting.disabled_reason}" if setting.disabled_reason else ""
         lines = [
             f"Daily earnings digest is *off*{reason}. It was set for {setting.time_of_day} {setting.tz} "
             f"by <@{setting.set_by}>; an admin can turn it back on with `/earnings digest on`."

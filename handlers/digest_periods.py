@@ -82,11 +82,15 @@ async def status(deps: Services, command: dict[str, Any]) -> str | None:
     now = deps.clock.now()
     zone = setting.schedule.zone
     title = "Weekly" if cadence.period == "weekly" else "Monthly"
-    state = "" if setting.enabled else " (*off*; an admin can turn it back on with `/earnings digest on`)"
-    lines = [
-        f"{title} earnings digest{state}: {cadence.describe()} at {setting.time_of_day} {setting.tz}, "
-        f"set up by <@{setting.set_by}>."
-    ]
+    schedule = f"{cadence.describe()} at {setting.time_of_day} {setting.tz}"
+    if setting.enabled:
+        lines = [f"{title} earnings digest: {schedule}, set up by <@{setting.set_by}>."]
+    else:
+        # A bare `/earnings digest on` would make it daily, so the hint names the cadence.
+        lines = [
+            f"{title} earnings digest is *off*. It was set for {schedule} by <@{setting.set_by}>; an admin "
+            f"can turn it back on with `/earnings digest on {cadence.period}`."
+        ]
     last = await store.latest_delivery(setting.channel_id)
     lines.append(delivery_line(last, zone, now) if last else "No digest has been sent here yet.")
     if setting.enabled:
@@ -102,7 +106,10 @@ async def subcommand(deps: Services, command: dict[str, Any], words: list[str]) 
         await digest.subcommand(deps, command, words)
         return
     if action not in ("on", "status"):
-        await reply(deps.http, command["response_url"], notice_message(f"{USAGE}\n{PERIOD_USAGE}"))
+        usage = f"{USAGE}\n{PERIOD_USAGE}"
+        if action != "help":
+            usage = f"`{words[0]}` is not a digest subcommand — use `on`, `off` or `status`.\n\n{usage}"
+        await reply(deps.http, command["response_url"], notice_message(usage))
         return
     try:
         if action == "on" and not deps.access.is_admin(command.get("user_id")):

@@ -19,7 +19,13 @@ from bot.partners.models import Earnings
 from bot.slack.blocks import notice_message
 from bot.slack.errors import CHANNEL_ERRORS, error_code
 from bot.slack.respond import ack_body, reply
-from handlers.earnings_blocks import SHARE_ACTION_ID, USAGE, earnings_message
+from handlers.earnings_blocks import (
+    SHARE_ACTION_ID,
+    USAGE,
+    earnings_message,
+    shared_notice,
+    unknown_subcommand,
+)
 from handlers.messages import SLACK_TIMEOUT, partners_error_text, slack_error_text
 
 if TYPE_CHECKING:
@@ -121,31 +127,72 @@ async def send_summary(deps: Services, command: dict[str, Any], replies: Replies
     await reply(deps.http, response_url, replies.message(earnings, deps.settings.locale, as_of))
 
 
+SHARE_SCOPE = "earnings_share"  # one post per private summary, whoever clicks and however often
+
+
+class ShareFailed(Exception):
+    """The share did not happen (nothing was posted): the claim is released and the button kept."""
+
+    def __init__(self, text: str):
+        super().__init__(text)
+        self.text = text
+
+
+def share_key(body: dict[str, Any]) -> str:
+    """The private message the button sits on: its channel and ts, else its response URL.
+
+    Slack gives every click its own response URL, so the message itself is the stable key; the URL
+    is the fallback for payloads without a container.
+    """
+    container = body.get("container") or {}
+    channel_id = container.get("channel_id") or (body.get("channel") or {}).get("id")
+    message_ts = container.get("message_ts") or (body.get("message") or {}).get("ts")
+    if channel_id and message_ts:
+        return f"{channel_id}/{message_ts}"
+    return str(body.get("response_url") or "")
+
+
+async def _post_share(deps: Services, channel_id: str, user_id: str) -> dict[str, Any]:
+    """Post the summary to the channel once; the recorded result says who shared it and when."""
+    try:
+        earnings = await deps.partners.earnings()
+        shared_at = deps.clock.now()
+        message = earnings_message(earnings, locale=deps.settings.locale, as_of=shared_at, shared_by=user_id)
+        await deps.slack.chat_postMessage(channel=channel_id, **message)
+    except PartnersError as exc:
+        log.warning("earnings share failed: %r", exc, exc_info=True)
+        raise ShareFailed(partners_error_text(exc)) from exc
+    except SlackApiError as exc:
+        error = error_code(exc)
+        log.warning("earnings share to %s failed: %s", channel_id, error, exc_info=True)
+        raise ShareFailed(NOT_IN_CHANNEL if error in CHANNEL_ERRORS else slack_error_text(error)) from exc
+    except (TimeoutError, aiohttp.ClientError):
+        # The post may have landed: record the share as done (a second click must not post it
+        # twice) and say what is known.
+        log.warning("earnings share to %s: Slack did not answer", channel_id, exc_info=True)
+        return {"outcome": "unknown"}
+    return {"outcome": "shared", "by": user_id, "at": shared_at.isoformat()}
+
+
 async def share_summary(deps: Services, body: dict[str, Any]) -> None:
+    """Share the summary once per private message; later clicks only show that it was shared."""
     user_id = body["user"]["id"]
     channel_id = (body.get("channel") or {}).get("id") or body.get("container", {}).get("channel_id")
     response_url = body.get("response_url")
     try:
-        earnings = await deps.partners.earnings()
-        message = earnings_message(
-            earnings, locale=deps.settings.locale, as_of=deps.clock.now(), shared_by=user_id
+        result = await deps.claims.run_once(
+            SHARE_SCOPE, share_key(body), lambda: _post_share(deps, channel_id, user_id)
         )
-        await deps.slack.chat_postMessage(channel=channel_id, **message)
-    except PartnersError as exc:
-        log.warning("earnings share failed: %r", exc, exc_info=True)
-        text = partners_error_text(exc)
-    except SlackApiError as exc:
-        error = error_code(exc)
-        log.warning("earnings share to %s failed: %s", channel_id, error, exc_info=True)
-        text = NOT_IN_CHANNEL if error in CHANNEL_ERRORS else slack_error_text(error)
-    except (TimeoutError, aiohttp.ClientError):
-        # The post may have landed: say so rather than stay silent (the listener used to crash here).
-        log.warning("earnings share to %s: Slack did not answer", channel_id, exc_info=True)
-        text = SLACK_TIMEOUT
-    else:
-        text = "Shared in the channel."
-    if response_url:
-        await reply(deps.http, response_url, notice_message(text))
+    except ShareFailed as failed:
+        await reply(deps.http, response_url, notice_message(failed.text))
+        return
+    if result is None:
+        return  # another click still has the share in hand and will update the message itself
+    if result.get("outcome") == "shared":
+        notice = shared_notice(result["by"], datetime.fromisoformat(result["at"]))
+        await reply(deps.http, response_url, notice, replace=True)
+        return
+    await reply(deps.http, response_url, notice_message(SLACK_TIMEOUT))
 
 
 def register(app: AsyncApp, deps: Services, subcommands: dict[str, Subcommand] | None = None) -> None:
@@ -165,9 +212,10 @@ def register(app: AsyncApp, deps: Services, subcommands: dict[str, Subcommand] |
             await ack()
             await send_summary(deps, command, replies)
             return
-        handler = routes.get(words[0].lower())
+        sub = words[0].lower()
+        handler = routes.get(sub)
         if handler is None:
-            await ack(**notice_message(USAGE))
+            await ack(**notice_message(USAGE if sub == "help" else unknown_subcommand(words[0])))
             return
         await ack()
         await handler(deps, command, words[1:])

@@ -7,20 +7,42 @@ from decimal import Decimal
 
 from bot.money import format_money
 from bot.partners.models import PRODUCT_NAMES, Earnings, ProgramEarnings
-from bot.slack.blocks import Json, actions, button, context, divider, field, header, message, section
+from bot.slack.blocks import (
+    Json,
+    actions,
+    button,
+    context,
+    divider,
+    field,
+    header,
+    message,
+    notice_message,
+    section,
+)
 
 SHARE_ACTION_ID = "earnings_share"
 PROGRAM_NAMES = {"affiliate": "Affiliate program", "solution": "Solution program (reselling)"}
 
 USAGE = (
     "*/earnings* — your LiveChat partner balance and commission, visible only to you.\n"
-    "• `/earnings` — show balance, pending, blocked, withdrawals and commission\n"
+    "• `/earnings` — balance, pending, blocked, withdrawals and commission\n"
+    "• `/earnings history [3-24]` — commission month by month, with a chart (default 6 months)\n"
+    "• `/earnings withdraw` — pay out the available balance, after you confirm\n"
+    "• `/earnings withdrawals` — your recent payouts\n"
     "• `/earnings digest on [HH:MM] [Area/City]` — a daily digest in this channel (admins; "
-    "default 09:00 in your Slack timezone)\n"
-    "• `/earnings digest off` — stop it (admins) · `/earnings digest status` — its schedule and last delivery\n"
+    "default 09:00 in your Slack time zone)\n"
+    "• `/earnings digest on weekly [Mon] [HH:MM] [Area/City]` or `… on monthly [1] …` — weekly or "
+    "monthly instead (admins)\n"
+    "• `/earnings digest off` — stop it (admins) · `/earnings digest status` — its schedule and last "
+    "delivery\n"
     "• `/earnings help` — this message\n"
     "Use *Share in channel* under the summary to post it for everyone."
 )
+
+
+def unknown_subcommand(word: str) -> str:
+    """Says what was wrong first, then how to write it: never the bare help for a typo."""
+    return f"`{word}` is not an `/earnings` subcommand.\n\n{USAGE}"
 
 
 def _field(label: str, amount: Decimal | None, locale: str) -> Json:
@@ -85,7 +107,7 @@ def earnings_text(earnings: Earnings, locale: str) -> str:
         f"commission total {format_money(earnings.commission_total, locale)}"
     )
     if last_30 is not None:
-        text += f", last 30 days {format_money(last_30, locale)}"
+        text += f", commission in the last 30 days {format_money(last_30, locale)}"
     return text
 
 
@@ -109,3 +131,8 @@ def earnings_message(
         share = button("Share in channel", action_id=SHARE_ACTION_ID, value="share")
         blocks.append(actions([share], block_id="earnings_actions"))
     return message(earnings_text(earnings, locale), blocks)
+
+
+def shared_notice(user_id: str, shared_at: datetime) -> Json:
+    """What replaces the private summary once shared: who shared it and when, and no button."""
+    return notice_message(f"<@{user_id}> shared these earnings in the channel on {slack_date(shared_at)}.")

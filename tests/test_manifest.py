@@ -94,3 +94,28 @@ def test_new_campaign_global_shortcut_within_schema_limits():
         assert 1 <= len(entry["description"]) <= 150
     new_campaign = next(s for s in shortcuts if s["callback_id"] == SHORTCUT_CALLBACK)
     assert (new_campaign["name"], new_campaign["type"]) == ("New campaign", "global")
+
+
+def _subcommands(usage: str, command: str) -> set[str]:
+    """The first word after `command` in each backticked example of a usage text."""
+    return set(re.findall(rf"`{command} (\w+)", usage))
+
+
+def test_usage_hints_name_every_subcommand_the_help_texts_list():
+    from handlers.campaign_views import USAGE as CAMPAIGN_USAGE
+    from handlers.earnings_blocks import USAGE as EARNINGS_USAGE
+
+    hints = {c["command"]: c["usage_hint"] for c in load()["features"]["slash_commands"]}
+    for command, usage in (("/earnings", EARNINGS_USAGE), ("/campaign", CAMPAIGN_USAGE)):
+        listed = _subcommands(usage, command)
+        assert {"help"} < listed
+        hinted = set(re.findall(r"\w+", hints[command]))
+        assert listed <= hinted, f"{command} usage_hint lacks {sorted(listed - hinted)}"
+    assert _subcommands(EARNINGS_USAGE, "/earnings") == {
+        "history",
+        "withdraw",
+        "withdrawals",
+        "digest",
+        "help",
+    }
+    assert {"weekly", "monthly", "on", "off", "status"} <= set(re.findall(r"\w+", hints["/earnings"]))

@@ -140,17 +140,38 @@ def _biggest_program_growth(current: Earnings, previous: Earnings) -> str | None
     return best if len(current.programs) > 1 else None
 
 
+def _change_words(change: Decimal, locale: str) -> str:
+    """`up $141.90`, `down $5.50`, `no change`: the fallback is read aloud, so words, not arrows."""
+    if change == 0:
+        return "no change"
+    return f"{'up' if change > 0 else 'down'} {format_money(abs(change), locale)}"
+
+
 def digest_text(current: Earnings, previous: Earnings | None, context: DigestContext, locale: str) -> str:
-    """The plain-text fallback (notifications, screen readers)."""
+    """The plain-text fallback (notifications, screen readers), as one readable sentence:
+
+    `Earnings digest for Wednesday 2 December 2026: balance $17,332.57 (up $141.90 since the last
+    digest), pending $0.00 (no change), commission total $20,100.00 (up $141.90).`
+    The last digest may be a day, a week or a month ago, so the sentence says "since the last digest".
+    """
     parts = []
     for label, attribute in HEADLINES[:2] + HEADLINES[3:4]:
         amount = getattr(current, attribute)
         part = f"{label.lower()} {format_money(amount, locale)}"
         change = _change(amount, getattr(previous, attribute) if previous else None)
         if change is not None:
-            part += f" ({format_delta(change, locale)})"
+            since = "" if parts else " since the last digest"
+            part += f" ({_change_words(change, locale)}{since})"
         parts.append(part)
-    return f"Earnings digest for {context.local_date.isoformat()}: " + ", ".join(parts)
+    day = context.local_date
+    text = (
+        f"Earnings digest for {day.strftime('%A')} {day.day} {day.strftime('%B %Y')}: "
+        + ", ".join(parts)
+        + "."
+    )
+    if previous is None:
+        text += " This is the first digest here, so there is nothing to compare with yet."
+    return text
 
 
 def digest_message(

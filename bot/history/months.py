@@ -61,7 +61,10 @@ def parse_months(words: list[str]) -> int:
         )
     months = int(text)
     if not MIN_MONTHS <= months <= MAX_MONTHS:
-        raise MonthsError(f"Pick {MIN_MONTHS} to {MAX_MONTHS} months, for example `/earnings history 12`.")
+        raise MonthsError(
+            f"`{months}` months is out of range: I can show {MIN_MONTHS} to {MAX_MONTHS}. "
+            "Write it like `/earnings history 12`."
+        )
     return months
 
 

@@ -59,7 +59,10 @@ def test_first_digest_has_amounts_no_deltas_and_says_so():
     text = json.dumps(message["blocks"])
     assert FIRST_DIGEST_NOTE in text and "▲" not in text and "▼" not in text
     assert "Since the previous digest" not in text
-    assert message["text"].startswith("Earnings digest for 2026-11-25: balance $641.50")
+    assert message["text"] == (
+        "Earnings digest for Wednesday 25 November 2026: balance $641.50, pending $0.00, "
+        "commission total $9,894.00. This is the first digest here, so there is nothing to compare with yet."
+    )
 
 
 def test_changes_show_arrows_and_exact_amounts():
@@ -71,7 +74,11 @@ def test_changes_show_arrows_and_exact_amounts():
     assert fields["Balance"].endswith("$741.75\n▲ $100.25")
     assert fields["Commission, last 30 days"].endswith("▼ $20.00")
     assert fields["Withdrawals"].endswith("no change")
-    assert "balance $741.75 (▲ $100.25)" in message["text"]
+    # The fallback is a sentence read aloud: words, not arrows, and "since" said once.
+    assert message["text"] == (
+        "Earnings digest for Wednesday 25 November 2026: balance $741.75 (up $100.25 since the last digest), "
+        "pending $0.00 (no change), commission total $9,994.25 (up $100.25)."
+    )
     assert FIRST_DIGEST_NOTE not in json.dumps(message["blocks"])
 
 

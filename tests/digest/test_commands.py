@@ -111,16 +111,19 @@ async def test_status_reports_last_delivery_failure_retry_and_off(digest_stack, 
     runner = runner_for(stack.services)
     await runner.run_once()
     status = await digest(stack, "status")
-    assert "Last digest (2026-11-25): *failed* after 1 attempt(s) — Partners API unavailable" in status
+    assert (
+        "The digest for Wednesday 25 November 2026 *failed* after 1 attempt: Partners API unavailable"
+        in status
+    )
     assert "Retrying Wednesday 25 November 2026 at 10:02 CET (09:02 UTC)." in status
     clock.advance(minutes=3)
     await runner.run_once()
     status = await digest(stack, "status")
-    assert "Last digest (2026-11-25): sent Wednesday 25 November 2026 at 10:03 CET (09:03 UTC)." in status
+    assert "Last digest: sent Wednesday 25 November 2026 at 10:03 CET (09:03 UTC)." in status
     assert "Next digest: Thursday 26 November 2026 at 09:00 CET (08:00 UTC)." in status
     assert "is *off*" in await digest(stack, "off")
     status = await digest(stack, "status")
-    assert "is *off* (turned off by <@U_ADMIN>)" in status and "Next digest" not in status
+    assert "is *off* — turned off by <@U_ADMIN>." in status and "Next digest" not in status
     clock.advance(days=1)
     assert (await runner.run_once()).due == 0
 
@@ -175,6 +178,8 @@ async def test_status_after_slack_refused_the_channel_says_why_it_is_off(digest_
     clock.advance(hours=2)
     await runner_for(digest_stack.services).run_once()
     status = await digest(digest_stack, "status", user="U_PARTNER")
-    assert "is *off* (Slack refused to post in the channel (is_archived))" in status
-    assert "Last digest (2026-11-25): *not sent*" in status and "Next digest" not in status
+    assert "is *off* — Slack refused to post in the channel (is_archived)." in status
+    assert (
+        "The digest for Wednesday 25 November 2026 was *not sent*: " in status and "Next digest" not in status
+    )
     assert "archived" in digest_stack.standin.state.messages("D_ADMIN")[0]["text"]

@@ -129,7 +129,7 @@ def test_text_fallback():
     today = earnings_text(earnings(EARNINGS_TODAY), "en_US")
     assert today == (
         "Partner earnings: balance $16,519.12, pending $120.05, "
-        "commission total $25,771.62, last 30 days $1,203.30"
+        "commission total $25,771.62, commission in the last 30 days $1,203.30"
     )
     old = earnings_text(earnings(EARNINGS_2018), "en_US")
     assert old == "Partner earnings: balance $641.50, pending $0.00, commission total $9,894.00"

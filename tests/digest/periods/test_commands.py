@@ -59,3 +59,17 @@ async def test_only_admins_change_the_cadence(stack):
 async def test_digest_usage_mentions_weekly_and_monthly(stack):
     text = await say(stack, "digest help")
     assert "on weekly [Mon]" in text and "on monthly [1]" in text and "digest off" in text
+
+
+async def test_a_weekly_digest_turned_off_says_how_to_turn_it_back_on_weekly(stack):
+    await say(stack, "digest on weekly 06:57 UTC")
+    off = await say(stack, "digest off")
+    assert off.startswith("The earnings digest is *off* for <#C_GENERAL>.")
+    assert "Daily" not in off  # it was a weekly one
+    status = await say(stack, "digest status")
+    assert status.startswith(
+        "Weekly earnings digest is *off*. It was set for every Monday at 06:57 UTC by <@U_ADMIN>; "
+        "an admin can turn it back on with `/earnings digest on weekly`."
+    )
+    on = await say(stack, "digest on weekly 06:57 UTC")
+    assert "at 06:57 UTC." in on and "06:57 UTC (06:57 UTC)" not in on  # a UTC time is said once

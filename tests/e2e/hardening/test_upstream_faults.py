@@ -106,7 +106,7 @@ async def share(stack):
 
 async def test_slack_429_is_retried_after_retry_after_and_posts_once(hstack):
     hstack.standin.state.fail_next("chat.postMessage", status=429, retry_after=1)
-    assert "Shared in the channel" in await share(hstack)
+    assert "shared these earnings in the channel" in await share(hstack)
     calls = hstack.standin.state.calls("chat.postMessage")
     assert len(calls) == 2 and calls[1].time - calls[0].time >= 0.9
     assert len(hstack.standin.state.messages("C_GENERAL")) == 1

@@ -17,7 +17,7 @@ def test_console_shows_earnings_and_shares_them(tmp_path: Path) -> None:
     assert "[1] Share in channel" in out
     shared = out.split("> click 1", 1)[1]
     assert "[Partners Bot in #general]" in shared and "shared by @ada.admin" in shared
-    assert "Shared in the channel." in shared
+    assert "shared these earnings in the channel" in shared
 
 
 def test_run_without_a_bot_token_starts_the_console(tmp_path: Path) -> None:
