@@ -12,8 +12,9 @@ processes start together (through bench/counted_serve.py, which counts their SQL
 Measured: every channel got exactly one digest, the time from starting the replicas until the last one
 arrived (replica start-up included), how the sending was shared (from the delivery rows: which
 replica's claim each sent digest belongs to), 429s answered, how often earnings were fetched, and the
-SQL statements the replicas sent per digest: two writes around each send (refresh the claim, mark it
-sent) and, for claiming and reading, a few per batch, none per channel. The database is dropped
+SQL statements the replicas sent per digest: the writes around the sends (claim refreshes, recording
+the sent messages; both batched, see bot/digest/inflight.py) and, for claiming and reading, a few per
+batch, none per channel. The database is dropped
 afterwards.
 """
 
@@ -265,7 +266,7 @@ async def run(quick: bool) -> list[Figure]:
 
 
 def _per_send(kind: str) -> bool:
-    """Refreshing a claim right before its send (`still_mine`), and recording the sent message."""
+    """Refreshing claims (before a send, or the heartbeat), and recording sent messages."""
     if not kind.startswith("UPDATE digest_deliveries SET "):
         return False
     columns = kind.rsplit(" SET ", 1)[1].split(",")
@@ -283,7 +284,7 @@ def _sql_figures(s: str, sql: Counter[str], digests: int) -> list[Figure]:
         Figure(s, "SQL statements per digest", sum(sql.values()) / digests, note=top),
         Figure(
             s,
-            "SQL statements per digest besides the 2 writes around each send",
+            "SQL statements per digest besides the writes around the sends",
             other / digests,
             "",
             "<=",
