@@ -17,6 +17,7 @@ most of a replica's cost. Here:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from datetime import datetime, timedelta
 
@@ -63,9 +64,11 @@ class Heartbeat:
         self.posting.pop(delivery.id, None)
 
     async def stop(self) -> None:
-        if self.task is not None:
-            self.task.cancel()
-            self.task = None
+        task, self.task = self.task, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
 
     async def _beat(self) -> None:
         while True:
