@@ -19,10 +19,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
 
+from sqlalchemy import Update, case, update
+
 from bot.clock import Clock
-from bot.digest.store import Delivery, DigestStore
+from bot.digest.store import CHUNK, DELIVERIES, Delivery, DigestStore
+from bot.storage.db import Database
 
 log = logging.getLogger(__name__)
 
@@ -78,7 +82,7 @@ class Heartbeat:
                 continue
             now = self.clock.now()
             try:
-                kept = await self.store.refresh_claims(held, self.owner)
+                kept = await refresh_claims(self.store, held, self.owner)
             except Exception as exc:  # the database blinked: try again at the next beat
                 log.warning("digest: could not refresh %d claims (%s)", len(held), exc)
                 continue
@@ -123,8 +127,8 @@ class SentRecorder:
                 by_snapshot.setdefault(item[2], []).append(item)
             for snapshot_id, items in by_snapshot.items():
                 try:
-                    recorded = await self.store.mark_sent_many(
-                        [(d, ts) for d, ts, _, _ in items], self.owner, snapshot_id=snapshot_id
+                    recorded = await mark_sent_many(
+                        self.store, [(d, ts) for d, ts, _, _ in items], self.owner, snapshot_id=snapshot_id
                     )
                 except Exception as exc:
                     for *_, future in items:
@@ -134,3 +138,56 @@ class SentRecorder:
                 for delivery, _, _, future in items:
                     if not future.done():
                         future.set_result(delivery.id in recorded)
+
+
+async def refresh_claims(store: DigestStore, deliveries: Collection[Delivery], owner: str) -> set[int]:
+    """Refresh many claims in one statement per chunk (the run's heartbeat); the ids still `owner`'s."""
+    ids = [d.id for d in deliveries]
+    now = store.clock.now()
+    statements = [
+        update(DELIVERIES)
+        .where(
+            DELIVERIES.c.id.in_(ids[start : start + CHUNK]),
+            DELIVERIES.c.claimed_by == owner,
+            DELIVERIES.c.state == "claimed",
+        )
+        .values(claimed_at=now)
+        .returning(DELIVERIES.c.id)
+        for start in range(0, len(ids), CHUNK)
+    ]
+    return await _update_many(store.db, statements)
+
+
+async def mark_sent_many(
+    store: DigestStore, sent: Sequence[tuple[Delivery, str]], owner: str, *, snapshot_id: int
+) -> set[int]:
+    """`DigestStore.mark_sent` for several digests (delivery, message ts) in one statement per chunk; the
+    ids recorded. Each row's ts goes in by a CASE on its id; the rest is the same for all."""
+    now = store.clock.now()
+    statements = []
+    for start in range(0, len(sent), CHUNK):
+        chunk = sent[start : start + CHUNK]
+        statements.append(
+            update(DELIVERIES)
+            .where(DELIVERIES.c.id.in_([d.id for d, _ in chunk]), DELIVERIES.c.claimed_by == owner)
+            .values(
+                state="sent",
+                message_ts=case({d.id: ts for d, ts in chunk}, value=DELIVERIES.c.id),
+                snapshot_id=snapshot_id,
+                sent_at=now,
+                error=None,
+                next_attempt_at=None,
+            )
+            .returning(DELIVERIES.c.id)
+        )
+    return await _update_many(store.db, statements)
+
+
+async def _update_many(db: Database, statements: Sequence[Update]) -> set[int]:
+    """Run UPDATE … RETURNING id statements in autocommit (each is atomic on its own)."""
+    changed: set[int] = set()
+    async with db.engine.connect() as connection:
+        autocommit = await connection.execution_options(isolation_level="AUTOCOMMIT")
+        for statement in statements:
+            changed.update((await autocommit.execute(statement)).scalars())
+    return changed

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Update, and_, case, delete, func, or_, select, tuple_, update
+from sqlalchemy import Update, and_, delete, func, or_, select, tuple_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -446,56 +446,6 @@ class DigestStore:
             .values(claimed_at=self.clock.now())
         )
 
-    async def refresh_claims(self, deliveries: Collection[Delivery], owner: str) -> set[int]:
-        """Refresh many claims in one statement per chunk (the run's heartbeat); the ids still `owner`'s."""
-        ids = [d.id for d in deliveries]
-        now = self.clock.now()
-        statements = [
-            update(DELIVERIES)
-            .where(
-                DELIVERIES.c.id.in_(ids[start : start + CHUNK]),
-                DELIVERIES.c.claimed_by == owner,
-                DELIVERIES.c.state == "claimed",
-            )
-            .values(claimed_at=now)
-            .returning(DELIVERIES.c.id)
-            for start in range(0, len(ids), CHUNK)
-        ]
-        return await self._update_many(statements)
-
-    async def mark_sent_many(
-        self, sent: Sequence[tuple[Delivery, str]], owner: str, *, snapshot_id: int
-    ) -> set[int]:
-        """`mark_sent` for several digests (delivery, message ts) in one statement per chunk; the
-        ids recorded. Each row's ts goes in by a CASE on its id; the rest is the same for all."""
-        now = self.clock.now()
-        statements = []
-        for start in range(0, len(sent), CHUNK):
-            chunk = sent[start : start + CHUNK]
-            statements.append(
-                update(DELIVERIES)
-                .where(DELIVERIES.c.id.in_([d.id for d, _ in chunk]), DELIVERIES.c.claimed_by == owner)
-                .values(
-                    state="sent",
-                    message_ts=case({d.id: ts for d, ts in chunk}, value=DELIVERIES.c.id),
-                    snapshot_id=snapshot_id,
-                    sent_at=now,
-                    error=None,
-                    next_attempt_at=None,
-                )
-                .returning(DELIVERIES.c.id)
-            )
-        return await self._update_many(statements)
-
-    async def _update_many(self, statements: Sequence[Update]) -> set[int]:
-        """Run UPDATE … RETURNING id statements in autocommit (each is atomic on its own)."""
-        changed: set[int] = set()
-        async with self.db.engine.connect() as connection:
-            autocommit = await connection.execution_options(isolation_level="AUTOCOMMIT")
-            for statement in statements:
-                changed.update((await autocommit.execute(statement)).scalars())
-        return changed
-
     async def _finish(self, delivery: Delivery, owner: str, **values: Any) -> bool:
         return await self._update_one(
             update(DELIVERIES)
@@ -507,8 +457,8 @@ class DigestStore:
         """Run one conditional UPDATE of one row on its own; True when it changed the row.
 
         A single statement is atomic on its own, so it runs in autocommit: no BEGIN and COMMIT round
-        trips around it (half of its cost on PostgreSQL). The runner's per-send writes go through
-        `refresh_claims` and `mark_sent_many` instead (bot/digest/inflight.py).
+        trips around it (half of its cost on PostgreSQL). The runner's per-send writes are batched
+        instead (bot/digest/inflight.py).
         """
         async with self.db.engine.connect() as connection:
             autocommit = await connection.execution_options(isolation_level="AUTOCOMMIT")
