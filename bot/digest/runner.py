@@ -23,6 +23,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.clock import Clock
 from bot.digest.blocks import DigestContext, digest_message
+from bot.digest.inflight import Heartbeat, SentRecorder
 from bot.digest.period_run import PeriodRun
 from bot.digest.periods import due_dates
 from bot.digest.schedule import ScheduleError, is_late, scheduled_at
@@ -145,6 +146,8 @@ class DigestRunner:
         try:
             await asyncio.gather(*(run.worker() for _ in range(self.concurrency)))
         finally:
+            await run.heartbeat.stop()
+            await run.recorder.drain()
             if run.earnings_task is not None and not run.earnings_task.done():
                 run.earnings_task.cancel()  # the run was cancelled (shutdown) mid-fetch
         task = run.earnings_task
@@ -194,10 +197,11 @@ class DigestRunner:
         earnings: Earnings,
         previous: Earnings | None,
         snapshot_id: int,
-        report: RunReport,
+        run: _Run,
     ) -> None:
         channel = delivery.channel_id
-        if not await self.store.still_mine(delivery, self.owner):
+        report = run.report
+        if not await run.heartbeat.still_mine(delivery):
             report.lost += 1
             return
         now = self.clock.now()
@@ -214,7 +218,7 @@ class DigestRunner:
             await self._render_failed(delivery, setting, exc, report)
             return
         try:
-            ts = await self._posting_with_heartbeat(delivery, message)
+            ts = await self._posting(delivery, message, run.heartbeat)
         except SlackApiError as exc:
             await self._slack_failed(delivery, setting, exc, report)
             return
@@ -230,7 +234,7 @@ class DigestRunner:
         if ts is None:
             report.lost += 1
             return
-        await self.store.mark_sent(delivery, self.owner, ts=ts, snapshot_id=snapshot_id)
+        await run.recorder.record(delivery, ts, snapshot_id)
         report.sent.append(channel)
 
     async def _render_failed(
@@ -252,25 +256,14 @@ class DigestRunner:
                 "`/earnings` shows the figures meanwhile.",
             )
 
-    async def _posting_with_heartbeat(self, delivery: Delivery, message: dict[str, Any]) -> str | None:
-        """`_post`, refreshing the claim every `heartbeat_seconds` while it runs (429 waits inside
+    async def _posting(self, delivery: Delivery, message: dict[str, Any], heartbeat: Heartbeat) -> str | None:
+        """`_post`, with the run's heartbeat refreshing the claim while it runs (429 waits inside
         slack-sdk included), so no other replica takes over a digest that is being sent."""
-
-        async def beat() -> None:
-            while True:
-                await asyncio.sleep(self.heartbeat_seconds)
-                try:
-                    if not await self.store.still_mine(delivery, self.owner):
-                        log.warning("digest for %s: claim lost while posting", delivery.channel_id)
-                        return
-                except Exception as exc:  # the database blinked: try again at the next beat
-                    log.warning("digest for %s: could not refresh the claim (%s)", delivery.channel_id, exc)
-
-        heartbeat = asyncio.create_task(beat())
+        heartbeat.start_posting(delivery)
         try:
-            return await self._post(delivery, message)
+            return await self._post(delivery, message, heartbeat)
         finally:
-            heartbeat.cancel()
+            heartbeat.done_posting(delivery)
 
     async def _message(
         self,
@@ -286,7 +279,7 @@ class DigestRunner:
         message = digest_message(earnings, previous, context, locale=self.locale, paid=paid)
         return await self.periods.decorate(setting.channel_id, day, schedule, message)
 
-    async def _post(self, delivery: Delivery, message: dict[str, Any]) -> str | None:
+    async def _post(self, delivery: Delivery, message: dict[str, Any], heartbeat: Heartbeat) -> str | None:
         """Post, waiting out 429s beyond slack-sdk's own retries; None if the claim was lost meanwhile."""
         for round_ in range(self.rate_limit_rounds + 1):
             try:
@@ -296,7 +289,7 @@ class DigestRunner:
                 if not is_rate_limited(exc) or round_ == self.rate_limit_rounds:
                     raise
                 await asyncio.sleep(_retry_after(exc) + random.uniform(0, 0.5))
-                if not await self.store.still_mine(delivery, self.owner):
+                if not await heartbeat.still_mine(delivery):
                     return None
         raise AssertionError("unreachable")
 
@@ -370,6 +363,15 @@ class _Run:
         self.previous: dict[str, Earnings] = {}
         self.claim_lock = asyncio.Lock()
         self.earnings_task: asyncio.Task[tuple[Earnings, int]] | None = None
+        # A claim younger than half the takeover is known to be ours: no refresh before its send.
+        self.heartbeat = Heartbeat(
+            runner.store,
+            runner.clock,
+            runner.owner,
+            seconds=runner.heartbeat_seconds,
+            fresh_for=runner.takeover_after / 2,
+        )
+        self.recorder = SentRecorder(runner.store, runner.owner)
 
     async def next_claim(self) -> Delivery | None:
         async with self.claim_lock:
@@ -412,7 +414,7 @@ class _Run:
                     earnings,
                     self.previous.get(delivery.channel_id),
                     snapshot_id,
-                    self.report,
+                    self,
                 )
             except Exception:
                 # Whatever broke (a bug, the database), it broke this channel only: record it if

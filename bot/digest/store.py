@@ -456,8 +456,9 @@ class DigestStore:
     async def _update_one(self, statement: Update) -> bool:
         """Run one conditional UPDATE of one row on its own; True when it changed the row.
 
-        These run twice per digest sent. A single statement is atomic on its own, so it runs in
-        autocommit: no BEGIN and COMMIT round trips around it (half of its cost on PostgreSQL).
+        A single statement is atomic on its own, so it runs in autocommit: no BEGIN and COMMIT round
+        trips around it (half of its cost on PostgreSQL). The runner's per-send writes are batched
+        instead (bot/digest/inflight.py).
         """
         async with self.db.engine.connect() as connection:
             autocommit = await connection.execution_options(isolation_level="AUTOCOMMIT")

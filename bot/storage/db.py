@@ -27,6 +27,15 @@ MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 # pg_advisory_xact_lock key: any constant shared by every process of this app ("PBmigrat").
 MIGRATION_LOCK_KEY = 0x50426D6967726174
 REACH_TIMEOUT = 10.0  # seconds to connect at start before saying the database is unreachable
+# PostgreSQL pool: at most 20 connections per process, as before, but 15 of them kept open (was
+# 10), so the digest runner's bursts of statements reuse connections instead of overflow ones being
+# closed on return and reopened (7 % of a digest replica, SSL attempt included). No ping on every
+# checkout (15 % of a digest replica): connections are recycled after POOL_RECYCLE seconds instead,
+# and after a server restart SQLAlchemy invalidates the pool on the first disconnect error (that
+# statement fails; the next checkout connects afresh).
+POOL_SIZE = 15
+POOL_MAX_OVERFLOW = 5
+POOL_RECYCLE = 1800.0
 
 
 def _sqlite_file(url: str) -> Path | None:
@@ -67,7 +76,12 @@ class Database:
         if self.is_sqlite:
             kwargs["connect_args"] = {"timeout": 30}
         else:
-            kwargs.update(pool_size=10, max_overflow=10, pool_pre_ping=True)
+            kwargs.update(
+                pool_size=POOL_SIZE,
+                max_overflow=POOL_MAX_OVERFLOW,
+                pool_recycle=POOL_RECYCLE,
+                pool_pre_ping=False,
+            )
         self.engine: AsyncEngine = create_async_engine(url, **kwargs)
         if self.is_sqlite:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
