@@ -16,11 +16,10 @@ from typing import TextIO
 from bot.alerts.runner import AlertReport
 from bot.clock import Clock
 from bot.commands.digest import message_text
-from bot.commands.runtime import secrets_of
-from bot.logs import setup_logging
+from bot.commands.runtime import cron_settings, print_channel_problems
 from bot.partners.errors import PartnersError
 from bot.services import open_services
-from bot.settings import Settings, load_settings
+from bot.settings import Settings
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -54,10 +53,7 @@ def print_report(report: AlertReport, dry_run: bool, out: TextIO) -> None:
     )
     if report.licenses_error:
         print(f"Licenses could not be read: {report.licenses_error} (retried later today).", file=out)
-    for channel, error in sorted(report.failed.items()):
-        print(f"  {channel}: failed — {error}", file=out)
-    for channel, error in sorted(report.disabled.items()):
-        print(f"  {channel}: disabled — {error}", file=out)
+    print_channel_problems(report.failed, report.disabled, out)
 
 
 async def run_alerts(
@@ -83,7 +79,5 @@ async def run_alerts(
 
 
 def run_command(args: argparse.Namespace) -> int:
-    settings = load_settings()
-    settings.require("PARTNERS_API_TOKEN", *(() if args.dry_run else ("SLACK_BOT_TOKEN",)))
-    setup_logging(settings.log_level, secrets_of(settings))
+    settings = cron_settings(args.dry_run)
     return asyncio.run(run_alerts(settings, channels=args.channel, dry_run=args.dry_run))

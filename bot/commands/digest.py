@@ -9,18 +9,16 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 import sys
 from collections.abc import Sequence
 from typing import Any, TextIO
 
 from bot.clock import Clock
-from bot.commands.runtime import secrets_of
+from bot.commands.runtime import cron_settings, print_channel_problems
 from bot.digest.runner import RunReport
-from bot.logs import setup_logging
 from bot.partners.errors import PartnersError
 from bot.services import open_services
-from bot.settings import Settings, load_settings
+from bot.settings import Settings
 
 RUN_SETTINGS = (
     "Settings: PARTNERS_API_TOKEN, SLACK_BOT_TOKEN (not with --dry-run) and DATABASE_URL; "
@@ -92,10 +90,7 @@ def print_report(report: RunReport, dry_run: bool, out: TextIO) -> None:
     )
     if report.earnings_error:
         print(f"Earnings could not be fetched: {report.earnings_error} (retried later).", file=out)
-    for channel, error in sorted(report.failed.items()):
-        print(f"  {channel}: failed — {error}", file=out)
-    for channel, error in sorted(report.disabled.items()):
-        print(f"  {channel}: disabled — {error}", file=out)
+    print_channel_problems(report.failed, report.disabled, out)
 
 
 async def run_digests(
@@ -121,10 +116,5 @@ async def run_digests(
 
 
 def run_command(args: argparse.Namespace) -> int:
-    settings = load_settings()
-    settings.require("PARTNERS_API_TOKEN", *(() if args.dry_run else ("SLACK_BOT_TOKEN",)))
-    setup_logging(settings.log_level, secrets_of(settings))
-    if settings.log_level != "DEBUG":
-        # Migrations run first; their INFO lines would bury the digests (or cron's one-line report).
-        logging.getLogger("alembic").setLevel(logging.WARNING)
+    settings = cron_settings(args.dry_run)
     return asyncio.run(run_digests(settings, channels=args.channel, dry_run=args.dry_run))

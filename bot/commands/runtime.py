@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import logging
+from typing import TextIO
+
 from bot.logs import setup_logging
 from bot.settings import Settings, SettingsError, load_settings
 from bot.storage import Database
@@ -43,3 +46,22 @@ async def reach_database(db: Database) -> None:
     if problem is not None:
         await db.close()
         raise SettingsError(f"DATABASE_URL: {problem}")
+
+
+def cron_settings(dry_run: bool) -> Settings:
+    """Settings for a one-shot `digest run` / `alerts run`: Slack only when posting, quiet migrations."""
+    settings = load_settings()
+    settings.require("PARTNERS_API_TOKEN", *(() if dry_run else ("SLACK_BOT_TOKEN",)))
+    setup_logging(settings.log_level, secrets_of(settings))
+    if settings.log_level != "DEBUG":
+        # Migrations run first; their INFO lines would bury the report (or cron's one line).
+        logging.getLogger("alembic").setLevel(logging.WARNING)
+    return settings
+
+
+def print_channel_problems(failed: dict[str, str], disabled: dict[str, str], out: TextIO) -> None:
+    """One line per channel that failed or was switched off in a run."""
+    for channel, error in sorted(failed.items()):
+        print(f"  {channel}: failed — {error}", file=out)
+    for channel, error in sorted(disabled.items()):
+        print(f"  {channel}: disabled — {error}", file=out)
