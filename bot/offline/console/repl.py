@@ -15,11 +15,11 @@ import tempfile
 from collections.abc import Awaitable, Callable, Collection
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
 from bot.clock import OffsetClock
 from bot.digest.runner import RunReport
-from bot.offline.console.demo import DEMO_PLAN_PRICES, seed_demo_card
+from bot.offline.console.config import DEFAULT_USER, console_settings_overrides, new_vault_key
+from bot.offline.console.demo import seed_demo_card
 from bot.offline.console.forms import Cancelled, Prompter
 from bot.offline.console.home import click_home, show_home
 from bot.offline.console.saved import DEFAULT_DATABASE, SavedState, forget
@@ -30,60 +30,13 @@ from bot.offline.console.timetravel import changes_sentence, clock_line, console
 from bot.offline.local_stack import SANDBOX_TOKEN, LocalStack, start_local_stack
 from bot.offline.sandbox import SandboxOptions
 from bot.offline.slack_standin import StandinUser
-from bot.settings import SLACK_USER_ID, Settings
+from bot.settings import SLACK_USER_ID
 
-DEFAULT_USER = "U_ADMIN"
 DEFAULT_CHANNEL = "C_GENERAL"
-# Set by start_local_stack itself: never override them with defaults.
-_STACK_KEYS = frozenset(
-    {
-        "slack_bot_token",
-        "slack_signing_secret",
-        "slack_api_url",
-        "partners_api_token",
-        "partners_api_url",
-        "recurly_api_url",
-    }
-)
 
 SetupHook = Callable[[LocalStack], Awaitable[None] | None]
 SETUP_HOOKS: list[SetupHook] = []
 """Called with the running stack before the banner (e.g. to seed demo data); append to it."""
-
-
-def console_settings_overrides(
-    database_url: str,
-    admin: str = DEFAULT_USER,
-    *,
-    admins: Collection[str] = (),
-    allowed: Collection[str] = (),
-    vault_key: str | None = None,
-) -> dict[str, Any]:
-    """Every setting explicitly (defaults), so nothing else leaks in from the environment or `.env`.
-
-    Only who may do what does: `admins` (ADMIN_USER_IDS; `admin` when empty) and `allowed`
-    (ALLOWED_USER_IDS), so access control can be tried in the console.
-    """
-    values: dict[str, Any] = {}
-    for name, info in Settings.model_fields.items():
-        if name not in _STACK_KEYS:
-            values[name] = info.get_default(call_default_factory=True)
-    values.update(
-        database_url=database_url,
-        admin_user_ids=frozenset(admins) or frozenset({admin}),
-        allowed_user_ids=frozenset(allowed),
-        slack_app_token=None,
-        log_level="WARNING",
-        vault_key=vault_key or new_vault_key(),
-        plan_prices=DEMO_PLAN_PRICES,
-    )
-    return values
-
-
-def new_vault_key() -> str:
-    from cryptography.fernet import Fernet
-
-    return Fernet.generate_key().decode()
 
 
 class Console:

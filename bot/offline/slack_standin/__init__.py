@@ -1,4 +1,14 @@
-"""In-process stand-in for Slack: a fake Web API server and a driver that sends signed requests."""
+"""In-process stand-in for Slack: a fake Web API server and a driver that sends signed requests.
+
+- `state`: `StandinState`, the one object tests, the driver and the console use; it composes
+- `workspace` (users, channels, options, ids; auth/conversations/users methods),
+- `recording` (recorded requests and response_url posts, `wait_for`),
+- `faults` (`fail_next`/`delay` injection, per-channel rate limits),
+- `views` (trigger ids, modal stacks and Home tabs; views.* methods),
+- `messages` (channel and ephemeral messages, response_urls; chat.* methods),
+- `validation` (Block Kit checks), `files` (file uploads), `socket_mode` (Socket Mode);
+- `web_api`: the aiohttp server; `driver`: signed events, commands and interactions; `signing`.
+"""
 
 from bot.offline.slack_standin.driver import (
     DriverResult,

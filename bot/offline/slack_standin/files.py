@@ -17,8 +17,10 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
+from bot.offline.slack_standin.workspace import ApiResult, SlackApiFailure
+
 if TYPE_CHECKING:
-    from bot.offline.slack_standin.state import ApiResult, StandinState
+    from bot.offline.slack_standin.state import StandinState
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 MAX_UPLOAD = 50 * 1024 * 1024
@@ -93,8 +95,6 @@ def _files(state: StandinState) -> dict[str, UploadedFile]:
 
 
 def get_upload_url(state: StandinState, args: dict[str, Any]) -> ApiResult:
-    from bot.offline.slack_standin.state import ApiResult, SlackApiFailure
-
     filename = str(args.get("filename") or "")
     try:
         length = int(args.get("length") or 0)
@@ -102,14 +102,12 @@ def get_upload_url(state: StandinState, args: dict[str, Any]) -> ApiResult:
         length = 0
     if not filename or length <= 0 or length > MAX_UPLOAD:
         raise SlackApiFailure("invalid_arguments", response_metadata={"messages": ["filename and length"]})
-    file_id = state._new_id("F")
+    file_id = state.workspace.new_id("F")
     _files(state)[file_id] = UploadedFile(file_id, filename, length, alt_txt=str(args.get("alt_txt") or ""))
     return ApiResult({"ok": True, "upload_url": f"{state.base_url}/upload/{file_id}", "file_id": file_id})
 
 
 def complete_upload(state: StandinState, args: dict[str, Any]) -> ApiResult:
-    from bot.offline.slack_standin.state import ApiResult, SlackApiFailure
-
     raw = args.get("files")
     try:
         wanted = json.loads(raw) if isinstance(raw, str) else raw
@@ -119,7 +117,7 @@ def complete_upload(state: StandinState, args: dict[str, Any]) -> ApiResult:
         raise SlackApiFailure("invalid_arguments", response_metadata={"messages": ["files"]})
     channel_id = args.get("channel_id") or ""
     if channel_id:
-        state._channel_for_post(channel_id)
+        state.workspace.channel_for_post(channel_id)
     done = []
     for item in wanted:
         uploaded = _files(state).get(str((item or {}).get("id")))
