@@ -23,8 +23,9 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+# Three workers: most of the suite waits on sockets, subprocesses and timeouts, not the CPU.
 test: lint
-	$(BIN)/pytest
+	$(BIN)/pytest -n 3
 
 bench: $(STAMP)
 	$(PY) -m bench
