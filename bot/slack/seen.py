@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections import OrderedDict
 from collections.abc import Callable
@@ -22,18 +23,20 @@ class SeenRequests:
         self.ttl = ttl
         self.max_keys = max_keys
         self.clock = clock
-        self._seen: OrderedDict[str, float] = OrderedDict()
+        # 16-byte digests, not the keys: 20,000 long trigger ids / URLs would cost megabytes.
+        self._seen: OrderedDict[bytes, float] = OrderedDict()
 
     def seen_before(self, key: str) -> bool:
         now = self.clock()
+        digest = hashlib.blake2b(key.encode(), digest_size=16).digest()
         while self._seen:
             at = next(iter(self._seen.values()))
             if now - at <= self.ttl and len(self._seen) < self.max_keys:
                 break
             self._seen.popitem(last=False)
-        if key in self._seen:
+        if digest in self._seen:
             return True
-        self._seen[key] = now
+        self._seen[digest] = now
         return False
 
     def forget(self) -> None:
