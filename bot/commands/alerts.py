@@ -16,9 +16,7 @@ from typing import TextIO
 from bot.alerts.runner import AlertReport
 from bot.clock import Clock
 from bot.commands.digest import message_text
-from bot.commands.runtime import cron_settings, print_channel_problems
-from bot.partners.errors import PartnersError
-from bot.services import open_services
+from bot.commands.runtime import cron_settings, one_run, print_channel_problems
 from bot.settings import Settings
 
 
@@ -65,15 +63,14 @@ async def run_alerts(
     clock: Clock | None = None,
 ) -> int:
     """One run with the real services (no scheduler); exit status 1 when any check failed."""
-    services = await open_services(settings, clock=clock)
-    try:
-        try:
-            report = await services.alert_runner.run_once(channels=channels or None, dry_run=dry_run)
-        except PartnersError as exc:  # only a dry run lets this through
-            print(f"Licenses could not be read: {exc.message}", file=sys.stderr)
-            return 1
-    finally:
-        await services.close()
+    report = await one_run(
+        settings,
+        clock,
+        lambda services: services.alert_runner.run_once(channels=channels or None, dry_run=dry_run),
+        "Licenses could not be read",
+    )
+    if report is None:
+        return 1
     print_report(report, dry_run, out)
     return 1 if report.failed or report.licenses_error else 0
 

@@ -14,10 +14,8 @@ from collections.abc import Sequence
 from typing import Any, TextIO
 
 from bot.clock import Clock
-from bot.commands.runtime import cron_settings, print_channel_problems
+from bot.commands.runtime import cron_settings, one_run, print_channel_problems
 from bot.digest.runner import RunReport
-from bot.partners.errors import PartnersError
-from bot.services import open_services
 from bot.settings import Settings
 
 RUN_SETTINGS = (
@@ -102,15 +100,14 @@ async def run_digests(
     clock: Clock | None = None,
 ) -> int:
     """One run with the real services; exit status 1 when any digest failed."""
-    services = await open_services(settings, clock=clock)
-    try:
-        try:
-            report = await services.digest_runner.run_once(channels=channels or None, dry_run=dry_run)
-        except PartnersError as exc:  # only a dry run lets this through
-            print(f"Earnings could not be fetched: {exc.message}", file=sys.stderr)
-            return 1
-    finally:
-        await services.close()
+    report = await one_run(
+        settings,
+        clock,
+        lambda services: services.digest_runner.run_once(channels=channels or None, dry_run=dry_run),
+        "Earnings could not be fetched",
+    )
+    if report is None:
+        return 1
     print_report(report, dry_run, out)
     return 1 if report.failed or report.earnings_error else 0
 

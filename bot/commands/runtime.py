@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import logging
-from typing import TextIO
+import sys
+from collections.abc import Awaitable, Callable
+from typing import TextIO, TypeVar
 
+from bot.clock import Clock
 from bot.logs import setup_logging
+from bot.partners.errors import PartnersError
+from bot.services import Services, open_services
 from bot.settings import Settings, SettingsError, load_settings
 from bot.storage import Database
 from bot.vault import VaultKeyError, vault_cipher
+
+R = TypeVar("R")
 
 BOT_SETTINGS = ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "PARTNERS_API_TOKEN")
 
@@ -65,3 +72,21 @@ def print_channel_problems(failed: dict[str, str], disabled: dict[str, str], out
         print(f"  {channel}: failed — {error}", file=out)
     for channel, error in sorted(disabled.items()):
         print(f"  {channel}: disabled — {error}", file=out)
+
+
+async def one_run(
+    settings: Settings,
+    clock: Clock | None,
+    run: Callable[[Services], Awaitable[R]],
+    cannot_read: str,
+) -> R | None:
+    """`run` once over the real services (no scheduler), for cron. None, after one line on stderr,
+    when LiveChat could not be read (only a dry run lets that through: a real run records it)."""
+    services = await open_services(settings, clock=clock)
+    try:
+        return await run(services)
+    except PartnersError as exc:
+        print(f"{cannot_read}: {exc.message}", file=sys.stderr)
+        return None
+    finally:
+        await services.close()

@@ -12,14 +12,13 @@ import asyncio
 import os
 import uuid
 
-import aiohttp
 import asyncpg
 import pytest
 from alembic.script import ScriptDirectory
 
 from bot.storage.db import alembic_config
 from tests.conftest import PG_ADMIN_DSN, _pg_admin
-from tests.e2e.hardening.processes import BotProcess, bot_env, free_port, start_cli, stop
+from tests.e2e.hardening.processes import BotProcess, bot_env, start_cli, start_serve, stop
 
 TRIALS = int(os.environ.get("REPLICA_START_TRIALS", "3"))  # 10 were run by hand for the issue
 REPLICAS = 3
@@ -59,22 +58,7 @@ def _env(database_url: str):
 
 async def _start_serve(env, tmp_path, name: str) -> BotProcess:
     """`start_serve`, with room for three interpreters migrating at once on a busy machine."""
-    port = free_port()
-    bot = await start_cli(["serve", "--port", str(port)], env, tmp_path, name)
-    bot.url = f"http://127.0.0.1:{port}"
-    async with aiohttp.ClientSession() as session:
-        for _ in range(1200):
-            if bot.process.returncode is not None:
-                raise AssertionError(f"serve exited with {bot.process.returncode}:\n{bot.text()[-3000:]}")
-            try:
-                async with session.get(f"{bot.url}/healthz") as response:
-                    if response.status == 200:
-                        return bot
-            except aiohttp.ClientError:
-                pass
-            await asyncio.sleep(0.05)
-    await stop(bot)
-    raise AssertionError(f"serve did not answer /healthz within a minute:\n{bot.text()[-3000:]}")
+    return await start_serve(env, tmp_path, name, wait_seconds=60.0)
 
 
 async def _start_together(env, tmp_path, tag: str):

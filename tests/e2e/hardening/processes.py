@@ -94,13 +94,15 @@ async def start_cli(args: list[str], env: Mapping[str, str], workdir: Path, name
     return BotProcess(process, output)
 
 
-async def start_serve(env: Mapping[str, str], workdir: Path, name: str = "serve") -> BotProcess:
-    """`partners-bot serve` on a free port; returns once `/healthz` answers."""
+async def start_serve(
+    env: Mapping[str, str], workdir: Path, name: str = "serve", *, wait_seconds: float = 15.0
+) -> BotProcess:
+    """`partners-bot serve` on a free port; returns once `/healthz` answers (within `wait_seconds`)."""
     port = free_port()
     bot = await start_cli(["serve", "--port", str(port)], env, workdir, name)
     bot.url = f"http://127.0.0.1:{port}"
     async with aiohttp.ClientSession() as session:
-        for _ in range(300):
+        for _ in range(int(wait_seconds / 0.05)):
             if bot.process.returncode is not None:
                 raise AssertionError(f"serve exited with {bot.process.returncode}:\n{bot.text()[-3000:]}")
             try:
