@@ -65,6 +65,22 @@ USAGE = (
     "Cards live in the encrypted vault on the server: `partners-bot cards import card.json`."
 )
 
+
+def usage_for(words: list[str]) -> str:
+    """The usage, after saying what was wrong with `words` (nothing for `help`)."""
+    first = words[0]
+    if first.lower() == "help" and len(words) == 1:
+        return USAGE
+    if first.isdigit():
+        problem = (
+            f"`/subscribe` takes no license number: run `/subscribe` on its own and press "
+            f"*Create subscription* next to license {first}."
+        )
+    else:
+        problem = f"`{first[:40]}` is not a `/subscribe` subcommand."
+    return f"{problem}\n\n{USAGE}"
+
+
 REVIEW_SECONDS = 2.0  # the review's reads must leave time for the ack within Slack's 3 s
 REVIEW_SLOW = "LiveChat is slow to answer right now, so nothing was reviewed. Press Review again."
 LICENSE_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
@@ -195,8 +211,8 @@ def register(app: AsyncApp, services: Services) -> None:
             await alerts.subcommand(services, command, words[1:])
             return
         if words:
-            # `/subscribe help` and anything unexpected: say what the command does, list nothing.
-            await ack(**ack_body(USAGE))
+            # `/subscribe help`: the usage; anything else: what was wrong first, then the usage.
+            await ack(**ack_body(usage_for(words)))
             return
         if not is_admin(acting_user(context, command)):
             await ack(**ack_body(ADMINS_ONLY))

@@ -108,3 +108,22 @@ async def test_earnings_digest_help_is_the_digest_usage_without_a_problem(stack)
     said = await answer(stack, "/earnings", "digest help")
     assert said.startswith("*/earnings digest* —")
     assert "on weekly" in said and "on monthly" in said
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("11223306", "`/subscribe` takes no license number: run `/subscribe` on its own"),
+        ("later", "`later` is not a `/subscribe` subcommand."),
+    ],
+)
+async def test_subscribe_wrong_arguments_name_the_problem_then_the_usage(stack, text, problem):
+    said = await answer(stack, "/subscribe", text)
+    problem_then_usage(said, problem, "*/subscribe* —")
+    await asyncio.sleep(0.05)
+    assert stack.sandbox.state.count("GET", "/v2/partners/solutions/licenses") == 0
+
+
+async def test_subscribe_help_is_the_usage_without_a_problem(stack):
+    said = await answer(stack, "/subscribe", "help")
+    assert said.startswith("*/subscribe* —")
