@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING, Any
 from bot.alerts.store import DEFAULT_DAYS, MAX_DAYS, MIN_DAYS
 from bot.slack.blocks import notice_message
 from bot.slack.respond import reply
+from bot.slack.users import user_zone_name
 from handlers.alerts_blocks import ADMINS_ONLY, BAD_DAYS, USAGE, disabled_text, enabled_text, status_text
-from handlers.digest import user_zone
 from handlers.messages import UNEXPECTED
 
 if TYPE_CHECKING:
@@ -36,7 +36,7 @@ async def turn_on(deps: Services, command: dict[str, Any], args: list[str]) -> s
     days = parse_days(args)
     if days is None:
         return BAD_DAYS
-    zone = await user_zone(deps, command["user_id"]) or "UTC"
+    zone = await user_zone_name(deps.slack, command["user_id"]) or "UTC"
     setting = await deps.alert_store.enable(command["channel_id"], days, zone, command["user_id"])
     return enabled_text(setting)
 

@@ -10,8 +10,6 @@ import logging
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from slack_sdk.errors import SlackApiError
-
 from bot.digest.schedule import (
     DEFAULT_TIME,
     ScheduleError,
@@ -24,6 +22,7 @@ from bot.digest.schedule import (
 )
 from bot.digest.store import ChannelDigest, DigestStore
 from bot.slack.respond import reply
+from bot.slack.users import user_zone_name
 from handlers.digest_blocks import (
     ADMINS_ONLY,
     NO_TZ,
@@ -54,17 +53,6 @@ async def next_for(store: DigestStore, setting: ChannelDigest, now: datetime) ->
     return next_digest(schedule, now, done)
 
 
-async def user_zone(services: Services, user_id: str) -> str | None:
-    """The invoking user's Slack time zone (`users.info`), or None when Slack does not say."""
-    try:
-        response = await services.slack.users_info(user=user_id)
-    except SlackApiError:
-        log.warning("users.info failed for %s", user_id, exc_info=True)
-        return None
-    tz = (response.get("user") or {}).get("tz")
-    return tz if isinstance(tz, str) and tz else None
-
-
 async def turn_on(services: Services, command: dict[str, Any], args: list[str]) -> str:
     if len(args) > 2:
         return TOO_MANY
@@ -77,7 +65,7 @@ async def turn_on(services: Services, command: dict[str, Any], args: list[str]) 
         else:
             return TOO_MANY
     if zone_name is None:
-        zone_name = await user_zone(services, command["user_id"])
+        zone_name = await user_zone_name(services.slack, command["user_id"])
         if zone_name is None:
             return NO_TZ
     zone = parse_zone(zone_name)

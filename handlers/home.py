@@ -13,17 +13,17 @@ import logging
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, TypeVar
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.errors import SlackApiError
-from sqlalchemy import select
 
-from bot.alerts.readings import license_facts, withdrawal_records
+from bot.partners import PartnersClient
 from bot.partners.errors import PartnersError
-from bot.partners.models import Earnings
+from bot.partners.payouts import newest_first
+from bot.partners.reports import Withdrawal
 from bot.slack.context import user_id_of
-from bot.storage.digest_tables import EarningsSnapshot
+from bot.slack.users import user_zone
 from handlers.campaign import open_create_modal
 from handlers.home_blocks import (
     NEW_CAMPAIGN_ACTION,
@@ -63,28 +63,18 @@ async def _read(work: Callable[[], Awaitable[T]]) -> tuple[T | None, str | None]
         return None, "This could not be read; press Refresh to try again."
 
 
-async def _zone(deps: Services, user_id: str) -> ZoneInfo:
-    try:
-        response = await deps.slack.users_info(user=user_id)
-        return ZoneInfo(str((response.get("user") or {}).get("tz") or "UTC"))
-    except (SlackApiError, ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
+async def _newest_withdrawals(partners: PartnersClient) -> list[Withdrawal]:
+    return newest_first(await partners.withdrawals())
+
+
+async def _zone_only(deps: Services, user_id: str) -> ZoneInfo:
+    return (await user_zone(deps.slack, user_id))[0]
 
 
 async def previous_snapshot(deps: Services) -> Snapshot | None:
     """The latest earnings snapshot a digest stored at least `SNAPSHOT_AGE` ago."""
-    cutoff = deps.clock.now() - SNAPSHOT_AGE
-    query = (
-        select(EarningsSnapshot)
-        .where(EarningsSnapshot.taken_at <= cutoff)
-        .order_by(EarningsSnapshot.taken_at.desc())
-        .limit(1)
-    )
-    async with deps.db.session() as session:
-        row = (await session.execute(query)).scalar_one_or_none()
-        if row is None:
-            return None
-        return Snapshot(Earnings.model_validate_json(row.payload), row.taken_at)
+    found = await deps.digest_store.latest_snapshot(deps.clock.now() - SNAPSHOT_AGE)
+    return Snapshot(*found) if found else None
 
 
 async def load_home(deps: Services, user_id: str) -> HomeData:
@@ -100,12 +90,12 @@ async def load_home(deps: Services, user_id: str) -> HomeData:
         return digests, alerts
 
     zone, earnings, previous, licenses, campaigns, withdrawals, plans = await asyncio.gather(
-        _zone(deps, user_id),
+        _zone_only(deps, user_id),
         _read(partners.earnings),
         _read(lambda: previous_snapshot(deps)),
-        _read(lambda: license_facts(partners)),
+        _read(partners.licenses),
         _read(active_campaigns),
-        _read(lambda: withdrawal_records(partners)),
+        _read(lambda: _newest_withdrawals(partners)),
         _read(schedules),
     )
     now = deps.clock.now()

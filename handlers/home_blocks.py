@@ -17,11 +17,11 @@ from zoneinfo import ZoneInfo
 
 from bot.access import NOT_ALLOWED
 from bot.alerts.blocks import ALERT_TIME, ends_phrase, subscribe_button
-from bot.alerts.readings import LicenseFact, WithdrawalRecord
 from bot.alerts.store import ChannelAlerts
 from bot.digest.store import ChannelDigest
 from bot.money import format_delta, format_money
-from bot.partners.models import PRODUCT_NAMES, Earnings
+from bot.partners.models import PRODUCT_NAMES, Earnings, License
+from bot.partners.reports import Withdrawal
 from bot.slack.mrkdwn import escape
 
 Json = dict[str, Any]
@@ -56,11 +56,11 @@ class HomeData:
     earnings: Earnings | None = None
     earnings_error: str | None = None
     previous: Snapshot | None = None
-    trials: list[LicenseFact] | None = None
+    trials: list[License] | None = None
     trials_error: str | None = None
     active_campaigns: int | None = None
     campaigns_error: str | None = None
-    withdrawals: list[WithdrawalRecord] | None = None
+    withdrawals: list[Withdrawal] | None = None
     withdrawals_error: str | None = None
     digests: list[ChannelDigest] = field(default_factory=list)
     alerts: list[ChannelAlerts] = field(default_factory=list)
@@ -103,7 +103,7 @@ def placeholder_view() -> Json:
     return _home([_header("Partners Bot"), _section(":hourglass_flowing_sand: Loading your dashboard…")])
 
 
-def upcoming_trials(licenses: Sequence[LicenseFact], now: datetime) -> list[LicenseFact]:
+def upcoming_trials(licenses: Sequence[License], now: datetime) -> list[License]:
     """Partner-paid trials ending in the next 14 days, soonest first."""
     horizon = now.timestamp() + TRIAL_WINDOW_DAYS * 86_400
     found = [

@@ -10,17 +10,15 @@ from __future__ import annotations
 import logging
 import uuid
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
 
 from bot.access import ADMINS_ONLY
-from bot.digest.schedule import ScheduleError, parse_zone
 from bot.partners.errors import PartnersError
 from bot.partners.payouts import newest_first
 from bot.slack.blocks import notice_message
 from bot.slack.respond import reply
-from handlers.digest import user_zone
+from bot.slack.users import user_zone
 from handlers.messages import UNEXPECTED, partners_error_text
 from handlers.withdraw_blocks import (
     CANCEL_ACTION_ID,
@@ -61,17 +59,6 @@ async def withdraw_subcommand(deps: Services, command: dict[str, Any], words: li
     await reply(deps.http, command["response_url"], message)
 
 
-async def zone_for(deps: Services, user_id: str) -> tuple[ZoneInfo, bool]:
-    """The user's Slack zone and True, or UTC and False when Slack does not say (or says nonsense)."""
-    name = await user_zone(deps, user_id)
-    if name:
-        try:
-            return parse_zone(name), True
-        except ScheduleError:
-            log.warning("users.info gave an unknown zone for %s", user_id)
-    return ZoneInfo("UTC"), False
-
-
 async def withdrawals_subcommand(deps: Services, command: dict[str, Any], words: list[str]) -> None:
     """`/earnings withdrawals` (already acked)."""
     if words:
@@ -79,7 +66,7 @@ async def withdrawals_subcommand(deps: Services, command: dict[str, Any], words:
         return
     try:
         payouts = newest_first(await deps.partners.withdrawals())
-        zone, known = await zone_for(deps, command["user_id"])
+        zone, known = await user_zone(deps.slack, command["user_id"])
         message = withdrawals_message(payouts, zone, known, locale=deps.settings.locale)
     except PartnersError as exc:
         log.warning("/earnings withdrawals failed: %r", exc)

@@ -29,13 +29,13 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.alerts.blocks import admin_dm, alert_message, lapsed_notice, settled_message
-from bot.alerts.readings import LicenseFact, license_facts
 from bot.alerts.store import LAPSED, Alert, AlertDraft, AlertStore, ChannelAlerts, Run, retry_delay
 from bot.clock import Clock
 from bot.digest.runner import TOKEN_RETRY, _retry_after
 from bot.digest.schedule import local_instant
 from bot.partners import PartnersClient
 from bot.partners.errors import PartnersError
+from bot.partners.models import License
 from bot.slack.errors import CHANNEL_ERRORS, TOKEN_ERRORS, error_code
 
 log = logging.getLogger(__name__)
@@ -83,7 +83,7 @@ def check_due_at(setting: ChannelAlerts, day: date) -> datetime:
     return scheduled
 
 
-def threshold_for(fact: LicenseFact, days: int, now: datetime) -> int | None:
+def threshold_for(fact: License, days: int, now: datetime) -> int | None:
     """Which alert a trial is due for now: 1 within a day of its end, `days` within N days, else none."""
     if not fact.partner_trial or fact.end_timestamp is None or fact.end_timestamp <= now:
         return None
@@ -95,7 +95,7 @@ def threshold_for(fact: LicenseFact, days: int, now: datetime) -> int | None:
     return None
 
 
-def outcome_for(alert: Alert, fact: LicenseFact | None, now: datetime) -> str | None:
+def outcome_for(alert: Alert, fact: License | None, now: datetime) -> str | None:
     """How an alerted trial was settled since, judging by the license list; None while still open."""
     if fact is None:
         return "gone"
@@ -153,7 +153,7 @@ class AlertRunner:
         if not candidates:
             return report
         if dry_run:
-            facts = await license_facts(self.partners)
+            facts = await self.partners.licenses()
             now = self.clock.now()
             for setting, _ in candidates:
                 self._render(setting, facts, now, report)
@@ -170,7 +170,7 @@ class AlertRunner:
         if not claimed:
             return report
         try:
-            facts = await license_facts(self.partners)
+            facts = await self.partners.licenses()
         except PartnersError as exc:
             log.warning("trial alerts: licenses could not be read: %r", exc)
             report.licenses_error = f"Partners API {exc.kind}: {exc.message}"
@@ -194,7 +194,7 @@ class AlertRunner:
         return report
 
     def _render(
-        self, setting: ChannelAlerts, facts: list[LicenseFact], now: datetime, report: AlertReport
+        self, setting: ChannelAlerts, facts: list[License], now: datetime, report: AlertReport
     ) -> None:
         zone = ZoneInfo(setting.tz)
         for fact in facts:
@@ -207,7 +207,7 @@ class AlertRunner:
             )
 
     async def _check(
-        self, setting: ChannelAlerts, run: Run, facts: list[LicenseFact], report: AlertReport
+        self, setting: ChannelAlerts, run: Run, facts: list[License], report: AlertReport
     ) -> None:
         channel = setting.channel_id
         try:
@@ -245,7 +245,7 @@ class AlertRunner:
         await self.store.finish_run(run, self.owner, "done")
 
     async def _settle_open(
-        self, setting: ChannelAlerts, facts: dict[str, LicenseFact], report: AlertReport
+        self, setting: ChannelAlerts, facts: dict[str, License], report: AlertReport
     ) -> None:
         now = self.clock.now()
         zone = ZoneInfo(setting.tz)
@@ -279,7 +279,7 @@ class AlertRunner:
         await self._send(claimed, lapsed_notice(claimed, ZoneInfo(setting.tz)), report)
 
     async def _post_new(
-        self, setting: ChannelAlerts, run: Run, facts: list[LicenseFact], report: AlertReport
+        self, setting: ChannelAlerts, run: Run, facts: list[License], report: AlertReport
     ) -> None:
         zone = ZoneInfo(setting.tz)
         existing = {
@@ -303,7 +303,7 @@ class AlertRunner:
             alert = await self.store.set_plan(alert, await self._plan(fact))
             await self._send(alert, alert_message(alert, self.clock.now(), zone), report)
 
-    async def _plan(self, fact: LicenseFact) -> str | None:
+    async def _plan(self, fact: License) -> str | None:
         try:
             details = await asyncio.wait_for(self.partners.license(fact.license, fact.product), PLAN_TIMEOUT)
         except (PartnersError, TimeoutError):
@@ -390,7 +390,7 @@ async def subscription_created(
     return edited
 
 
-def _draft(fact: LicenseFact, threshold: int) -> AlertDraft:
+def _draft(fact: License, threshold: int) -> AlertDraft:
     assert fact.end_timestamp is not None
     return AlertDraft(fact.license, threshold, fact.product, fact.client_name, fact.end_timestamp)
 

@@ -232,6 +232,18 @@ class DigestStore:
             row = await session.get(EarningsSnapshot, snapshot_id)
             return Earnings.model_validate(json.loads(row.payload)) if row else None
 
+    async def latest_snapshot(self, taken_by: datetime) -> tuple[Earnings, datetime] | None:
+        """The newest snapshot taken at or before `taken_by`, and when (the Home's "since" figures)."""
+        query = (
+            select(EarningsSnapshot)
+            .where(EarningsSnapshot.taken_at <= taken_by)
+            .order_by(EarningsSnapshot.taken_at.desc())
+            .limit(1)
+        )
+        async with self.db.session() as session:
+            row = (await session.execute(query)).scalar_one_or_none()
+            return (Earnings.model_validate(json.loads(row.payload)), row.taken_at) if row else None
+
     async def prune_snapshots(self, older_than: datetime) -> int:
         """Delete snapshots taken before `older_than` that no channel's latest sent digest uses."""
         latest = (

@@ -14,9 +14,10 @@ from bot.alerts.blocks import (
     lapsed_notice,
     settled_message,
 )
-from bot.alerts.readings import LicenseFact, WithdrawalRecord
 from bot.alerts.runner import outcome_for, threshold_for
 from bot.alerts.store import Alert, ChannelAlerts, Run
+from bot.partners.models import License
+from bot.partners.reports import Withdrawal
 from handlers.alerts import parse_days
 from handlers.alerts_blocks import status_text
 from handlers.subscribe_views import OPEN_ACTION_PREFIX
@@ -76,7 +77,7 @@ def test_settled_and_lapsed_messages_have_no_button():
 
 def test_documented_license_list_parses_with_utc_trial_ends():
     body = json.loads((EXAMPLES / "get-solution-licenses.json").read_text())
-    facts = [LicenseFact.model_validate(row) for row in body["result"]]
+    facts = [License.model_validate(row) for row in body["result"]]
     trial, paid = facts
     assert trial.partner_trial and trial.end_timestamp == datetime(2023, 6, 14, 12, 39, 40, tzinfo=UTC)
     assert not paid.partner_trial and paid.has_subscription and paid.payment_origin == "client"
@@ -84,13 +85,13 @@ def test_documented_license_list_parses_with_utc_trial_ends():
 
 def test_documented_withdrawals_parse_with_empty_action_timestamp():
     body = json.loads((EXAMPLES / "get-withdrawals.json").read_text())
-    pending, done = [WithdrawalRecord.model_validate(row) for row in body["result"]]
+    pending, done = [Withdrawal.model_validate(row) for row in body["result"]]
     assert (pending.withdrawal_id, pending.amount, pending.action_timestamp) == (2, Decimal("1520"), None)
     assert done.amount == Decimal("1063.3") and done.action_timestamp is not None
     assert done.action_timestamp == datetime(2018, 2, 2, 12, 4, 11, tzinfo=UTC)  # UTC, not the host's zone
 
 
-def fact(**changes) -> LicenseFact:
+def fact(**changes) -> License:
     values = {
         "license": "1",
         "product": "livechat",
@@ -99,7 +100,7 @@ def fact(**changes) -> LicenseFact:
         "end_timestamp": NOW + timedelta(days=2),
     }
     values.update(changes)
-    return LicenseFact.model_validate(values)
+    return License.model_validate(values)
 
 
 def test_thresholds_and_outcomes():

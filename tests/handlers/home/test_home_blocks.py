@@ -6,10 +6,10 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.access import NOT_ALLOWED
-from bot.alerts.readings import LicenseFact, WithdrawalRecord
 from bot.alerts.store import ChannelAlerts
 from bot.digest.store import ChannelDigest
-from bot.partners.models import Earnings
+from bot.partners.models import Earnings, License
+from bot.partners.reports import Withdrawal
 from handlers.home_blocks import (
     MAX_TRIALS,
     HomeData,
@@ -27,8 +27,8 @@ EARNINGS = Earnings.model_validate(
 )
 
 
-def trial(i: int, days: float = 2) -> LicenseFact:
-    return LicenseFact.model_validate(
+def trial(i: int, days: float = 2) -> License:
+    return License.model_validate(
         {
             "license": str(1000 + i),
             "product": "livechat",
@@ -48,7 +48,7 @@ def data(**changes) -> HomeData:
         trials=[trial(1), trial(2, days=5)],
         active_campaigns=3,
         withdrawals=[
-            WithdrawalRecord.model_validate(
+            Withdrawal.model_validate(
                 {
                     "withdrawal_id": 2,
                     "request_timestamp": "2026-11-01 10:00:00",
@@ -131,7 +131,7 @@ def test_200_trials_stay_within_limits_and_the_rest_is_summarised():
 def test_upcoming_trials_keeps_partner_trials_of_the_next_14_days_soonest_first():
     later, sooner = trial(1, days=10), trial(2, days=1)
     past, far = trial(3, days=-1), trial(4, days=15)
-    client_paid = LicenseFact.model_validate({**trial(5).model_dump(), "payment_origin": "client"})
+    client_paid = License.model_validate({**trial(5).model_dump(), "payment_origin": "client"})
     assert upcoming_trials([later, past, far, client_paid, sooner], NOW) == [sooner, later]
 
 
