@@ -46,6 +46,7 @@ def build_bolt_app(services: Services) -> AsyncApp:
         )
     finally:
         bolt_logger.removeFilter(quiet)
+    services.listener_work.attach(app)  # so a shutdown lets post-ack work finish
     register_all(app, services)
     return app
 

@@ -29,6 +29,7 @@ from bot.partners import PartnersClient
 from bot.payouts.service import PayoutService
 from bot.recurly import create_token
 from bot.settings import Settings, SettingsError
+from bot.slack.listener_work import ListenerWork
 from bot.slack.seen import SeenRequests
 from bot.slack_client import build_slack_client
 from bot.storage import Database, IdempotencyStore
@@ -87,6 +88,7 @@ class Services:
     payouts: PayoutService
     access: Access
     seen_requests: SeenRequests
+    listener_work: ListenerWork
 
     def __repr__(self) -> str:
         # Never the settings or clients: their reprs are safe today, but a container repr is the kind
@@ -100,12 +102,14 @@ class Services:
             await self.alert_scheduler.start()
 
     async def close(self) -> None:
-        """Stop background work, then release the Partners, database and HTTP connections."""
+        """Stop background work, let listeners finish (SHUTDOWN_GRACE_SECONDS at most), then
+        release the Partners, database and HTTP connections."""
         for scheduler in (self.alert_scheduler, self.digest_scheduler):
             try:
                 await scheduler.stop()
             except Exception:
                 log.exception("stopping a scheduler failed")
+        await self.listener_work.drain(self.settings.shutdown_grace_seconds)
         await self.partners.close()
         await self.db.close()
         await self.http.close()
@@ -192,4 +196,5 @@ async def open_services(settings: Settings, *, clock: Clock | None = None) -> Se
         payouts=PayoutService(partners=partners, db=db, clock=clock),
         access=Access(allowed=settings.allowed_user_ids, admins=settings.admin_user_ids),
         seen_requests=SeenRequests(),
+        listener_work=ListenerWork(),
     )

@@ -92,6 +92,9 @@ class Settings(BaseSettings):
     server_body_timeout: float = Field(10.0, gt=0)
     server_keepalive_timeout: float = Field(75.0, gt=0)  # above common load balancers' 60 s idle
     server_max_connections: int = Field(0, ge=0)  # 0: half the process's open-file limit
+    # At shutdown, how long listeners still working after their ack (a subscription, a payout)
+    # get to finish before the connections close; under Heroku's 30 s from SIGTERM to SIGKILL.
+    shutdown_grace_seconds: float = Field(20.0, ge=0, le=300)
 
     _split = field_validator("admin_user_ids", "allowed_user_ids", mode="before")(_split_ids)
 

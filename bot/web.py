@@ -73,7 +73,7 @@ def healthz_handler(db: Database | None) -> Handler:
         if db is not None:
             try:
                 async with asyncio.timeout(HEALTH_DB_TIMEOUT):
-                    async with db.engine.connect() as connection:
+                    async with db.autocommit() as connection:
                         await connection.execute(text("SELECT 1"))
             except Exception as exc:
                 log.warning("health check: the database is unreachable (%s)", type(exc).__name__)

@@ -49,7 +49,6 @@ class AllowedUsersOnly(AsyncMiddleware):
     def __init__(self, services: Services):
         self.services = services  # its http session is read per request (tests swap it)
         self.access = services.access
-        self._notices: set[asyncio.Task[bool]] = set()
 
     async def async_process(
         self,
@@ -75,8 +74,7 @@ class AllowedUsersOnly(AsyncMiddleware):
         if body.get("type") != "block_actions" or not isinstance(response_url, str):
             return
         task = asyncio.create_task(reply(self.services.http, response_url, NOT_ALLOWED))
-        self._notices.add(task)
-        task.add_done_callback(self._notices.discard)
+        self.services.listener_work.track(task)  # holds it until done, and shutdown waits for it
 
 
 def register(app: AsyncApp, services: Services) -> None:

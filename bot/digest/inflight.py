@@ -186,8 +186,7 @@ async def mark_sent_many(
 async def _update_many(db: Database, statements: Sequence[Update]) -> set[int]:
     """Run UPDATE … RETURNING id statements in autocommit (each is atomic on its own)."""
     changed: set[int] = set()
-    async with db.engine.connect() as connection:
-        autocommit = await connection.execution_options(isolation_level="AUTOCOMMIT")
+    async with db.autocommit() as autocommit:
         for statement in statements:
             changed.update((await autocommit.execute(statement)).scalars())
     return changed

@@ -472,8 +472,7 @@ class DigestStore:
         trips around it (half of its cost on PostgreSQL). The runner's per-send writes are batched
         instead (bot/digest/inflight.py).
         """
-        async with self.db.engine.connect() as connection:
-            autocommit = await connection.execution_options(isolation_level="AUTOCOMMIT")
+        async with self.db.autocommit() as autocommit:
             result = await autocommit.execute(statement)
             return result.rowcount == 1
 

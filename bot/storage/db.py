@@ -1,5 +1,11 @@
 """The database: one async engine per process, sessions on demand, migrations at start.
 
+An in-memory SQLite database (the offline console, the tests) is a single connection that
+SQLAlchemy's StaticPool hands to every session at once. Two concurrent units of work would then
+interleave in one transaction: one's rollback undoes the other's writes, and disposing the engine
+pulls the connection from under a statement. So there, units of work take turns (`_turn`), and
+`close()` waits for the one in progress, as a file or PostgreSQL database does on its own.
+
 Replicas start together (a deploy, a scale-up): migrations run under a lock so exactly one process
 applies them while the others wait and then find nothing to do. On PostgreSQL that is a
 transaction-scoped advisory lock; on SQLite a file lock beside the database file.
@@ -17,7 +23,13 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection, event, text
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
 
 from bot.settings import SettingsError
 
@@ -86,6 +98,9 @@ class Database:
         if self.is_sqlite:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        in_memory = self.is_sqlite and sqlite_file is None
+        self._shared_connection = asyncio.Lock() if in_memory else None
+        self._turn_holder: asyncio.Task[object] | None = None
 
     def __repr__(self) -> str:
         return f"Database({self.engine.url.render_as_string(hide_password=True)!r})"
@@ -93,8 +108,33 @@ class Database:
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
         """A session in a transaction: committed on success, rolled back on error."""
-        async with self.sessions() as session, session.begin():
+        async with self._turn(), self.sessions() as session, session.begin():
             yield session
+
+    @asynccontextmanager
+    async def autocommit(self) -> AsyncIterator[AsyncConnection]:
+        """A connection outside any transaction: each statement commits on its own."""
+        async with self._turn(), self.engine.connect() as connection:
+            yield await connection.execution_options(isolation_level="AUTOCOMMIT")
+
+    @asynccontextmanager
+    async def _turn(self) -> AsyncIterator[None]:
+        """Wait for the shared in-memory connection (nothing to wait for on any other database).
+
+        Re-entrant within one task, so a unit of work that calls a helper opening its own session
+        keeps working as it does on a pooled database.
+        """
+        lock = self._shared_connection
+        task = asyncio.current_task()
+        if lock is None or (task is not None and self._turn_holder is task):
+            yield
+            return
+        async with lock:
+            self._turn_holder = task
+            try:
+                yield
+            finally:
+                self._turn_holder = None
 
     async def upgrade(self, revision: str = "heads") -> None:
         """Apply Alembic migrations up to `revision` (all heads by default)."""
@@ -134,7 +174,8 @@ class Database:
         return None
 
     async def close(self) -> None:
-        await self.engine.dispose()
+        async with self._turn():  # never dispose a connection a statement is using
+            await self.engine.dispose()
 
 
 @asynccontextmanager
