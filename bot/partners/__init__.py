@@ -1,6 +1,6 @@
 """LiveChat Partner Program API: client, models and errors."""
 
-from bot.partners.client import PartnersClient, RetryPolicy
+from bot.partners.client import PartnersClient
 from bot.partners.errors import (
     PartnersAuthError,
     PartnersConflict,
@@ -13,6 +13,7 @@ from bot.partners.errors import (
     PartnersValidationError,
 )
 from bot.partners.models import Campaign, Coupon, Earnings, License, LicenseDetails, ProgramEarnings
+from bot.partners.transport import RetryPolicy
 from bot.partners.wire import WriteOutcome, WriteResult
 
 __all__ = [

@@ -12,21 +12,17 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import random
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal
 
 import aiohttp
-from pydantic import BaseModel, SecretStr, TypeAdapter, ValidationError
+from pydantic import SecretStr, ValidationError
 
 from bot.partners.cache import SingleFlightCache
 from bot.partners.errors import (
     PartnersAppliedUnreadable,
     PartnersError,
-    PartnersRateLimited,
-    PartnersRedirected,
     PartnersUnavailable,
     error_for_status,
 )
@@ -51,14 +47,18 @@ from bot.partners.reports import (
     StatusLicensePage,
     Withdrawal,
 )
-from bot.partners.wire import WriteOutcome, WriteResult, api_instant, flagged_fields, match_slug, query_params
+from bot.partners.transport import (
+    RETRYABLE_STATUSES,
+    RetryPolicy,
+    answer_error,
+    parse_body,
+    result_of,
+    retry_after_seconds,
+)
+from bot.partners.wire import WriteOutcome, WriteResult, api_instant, match_slug, query_params
 
 log = logging.getLogger(__name__)
 
-M = TypeVar("M")
-RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
-MAX_RETRY_AFTER = 30.0
-MAX_LOGGED_BODY = 200
 SEARCH_PAGE_SIZE = 15
 MAX_SEARCH_PAGES = 20
 SubscriptionPath = Literal["current", "2018"]
@@ -68,30 +68,6 @@ PRODUCT_HOMEPAGES = {
     "helpdesk": "https://www.helpdesk.com/",
     "partner_program": "https://partners.livechat.com/",
 }
-
-
-@dataclass(frozen=True)
-class RetryPolicy:
-    max_attempts: int = 3
-    backoff_base: float = 0.5
-    backoff_max: float = 8.0
-
-    def delay(self, attempt: int, retry_after: float | None) -> float:
-        """Seconds to wait before attempt `attempt + 1`: Retry-After if given, else full jitter."""
-        if retry_after is not None:
-            return min(retry_after, MAX_RETRY_AFTER)
-        ceiling = min(self.backoff_max, self.backoff_base * 2 ** (attempt - 1))
-        return random.uniform(ceiling / 2, ceiling)
-
-
-def _retry_after(headers: Mapping[str, str]) -> float | None:
-    value = headers.get("Retry-After")
-    if value is None:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        return None
 
 
 class PartnersClient:
@@ -143,7 +119,7 @@ class PartnersClient:
         return True
 
     async def profile(self) -> Profile:
-        return self._parse(Profile, await self._request("GET", "/v2/partners"))
+        return parse_body(Profile, await self._request("GET", "/v2/partners"))
 
     async def earnings(self, *, fresh: bool = False) -> Earnings:
         """Earnings, shared by concurrent callers and reused for `cache_seconds`."""
@@ -152,10 +128,10 @@ class PartnersClient:
         return await self.earnings_cache.get("earnings", self._fetch_earnings)
 
     async def _fetch_earnings(self) -> Earnings:
-        return self._parse(Earnings, await self._request("GET", "/v2/partners/earnings"))
+        return parse_body(Earnings, await self._request("GET", "/v2/partners/earnings"))
 
     async def balance(self) -> Balance:
-        return self._parse(Balance, await self._request("GET", "/v2/partners/balance"))
+        return parse_body(Balance, await self._request("GET", "/v2/partners/balance"))
 
     async def coupons(self) -> list[Coupon]:
         """Coupons the partner may attach to LiveChat campaigns (cached for minutes)."""
@@ -163,14 +139,14 @@ class PartnersClient:
 
     async def _fetch_coupons(self) -> list[Coupon]:
         body = await self._request("GET", "/v2/partners/coupons")
-        return self._parse(list[Coupon], self._result(body))
+        return parse_body(list[Coupon], result_of(body))
 
     async def withdrawals(
         self, date_from: date | str | None = None, date_to: date | str | None = None
     ) -> list[Withdrawal]:
         params = query_params(date_from=date_from, date_to=date_to)
         body = await self._request("GET", "/v2/partners/withdrawals", params=params or None)
-        return self._parse(list[Withdrawal], self._result(body))
+        return parse_body(list[Withdrawal], result_of(body))
 
     async def request_withdrawal(self) -> Withdrawal | None:
         """Ask for a payout of the available balance (no body). None when the 2xx had no readable body.
@@ -201,7 +177,7 @@ class PartnersClient:
         if filters:
             params["filters"] = json.dumps(filters, separators=(",", ":"))
         body = await self._request("GET", "/v2/partners/reports/commission", params=params)
-        return self._parse(CommissionReport, body)
+        return parse_body(CommissionReport, body)
 
     async def commission_metric(
         self,
@@ -212,10 +188,10 @@ class PartnersClient:
     ) -> CommissionMetric:
         params = query_params(date_from=date_from, date_to=date_to, product=product, program=program)
         body = await self._request("GET", "/v2/partners/metrics/commission", params=params)
-        return self._parse(CommissionMetric, body)
+        return parse_body(CommissionMetric, body)
 
     async def stats(self) -> Stats:
-        return self._parse(Stats, await self._request("GET", "/v2/partners/stats"))
+        return parse_body(Stats, await self._request("GET", "/v2/partners/stats"))
 
     # Affiliate campaigns -----------------------------------------------------------------
 
@@ -241,7 +217,7 @@ class PartnersClient:
         if isinstance(body, dict) and "product" not in body:
             body = {**body, "product": product}  # the 2018 answer had no product
         try:
-            return self._parse(Campaign, body)
+            return parse_body(Campaign, body)
         except PartnersUnavailable:
             # A 2xx means it exists: never report an unreadable answer as "not created".
             raise PartnersAppliedUnreadable(
@@ -253,7 +229,7 @@ class PartnersClient:
         """Campaigns in `state`; the API answers only active ones when no state is sent."""
         params = {"state": state} if state else None
         body = await self._request("GET", "/v2/partners/affiliates/campaigns", params=params)
-        return self._parse(list[Campaign], self._result(body))
+        return parse_body(list[Campaign], result_of(body))
 
     async def all_campaigns(self) -> list[Campaign]:
         """Active and disabled campaigns (two calls: without `state` the API answers active ones only)."""
@@ -267,7 +243,7 @@ class PartnersClient:
             page=page, state=state, product=product, sort_by="creation_timestamp", sort_order="desc"
         )
         body = await self._request("GET", "/v2/partners/affiliates/campaigns/search", params=params)
-        return self._parse(CampaignSearchPage, body)
+        return parse_body(CampaignSearchPage, body)
 
     async def find_campaign_id(self, *, product: str, slug: str) -> int | None:
         """The id of the active campaign with `slug` (the list gives no ids), walking search pages."""
@@ -293,10 +269,10 @@ class PartnersClient:
     async def performance(self, date_from: date | str, date_to: date | str) -> list[CampaignPerformance]:
         params = query_params(date_from=date_from, date_to=date_to)
         body = await self._request("GET", "/v2/partners/affiliates/performance", params=params)
-        return self._parse(list[CampaignPerformance], self._result(body))
+        return parse_body(list[CampaignPerformance], result_of(body))
 
     async def affiliate_summary(self) -> LicenseCounts:
-        return self._parse(LicenseCounts, await self._request("GET", "/v2/partners/affiliates/summary"))
+        return parse_body(LicenseCounts, await self._request("GET", "/v2/partners/affiliates/summary"))
 
     # Solution licenses and subscriptions -------------------------------------------------
 
@@ -305,7 +281,7 @@ class PartnersClient:
     ) -> list[License]:
         params = query_params(date_from=date_from, date_to=date_to)
         body = await self._request("GET", "/v2/partners/solutions/licenses", params=params or None)
-        return self._parse(list[License], self._result(body))
+        return parse_body(list[License], result_of(body))
 
     async def licenses_by_status(
         self,
@@ -320,25 +296,25 @@ class PartnersClient:
             date_from=date_from, date_to=date_to, limit=min(limit, 15), next_cursor=next_cursor
         )
         body = await self._request("GET", f"/v2/partners/solutions/licenses/{status}", params=params)
-        return self._parse(StatusLicensePage, body)
+        return parse_body(StatusLicensePage, body)
 
     async def license_counts(
         self, date_from: date | str | None = None, date_to: date | str | None = None
     ) -> LicenseCounts:
         params = query_params(date_from=date_from, date_to=date_to)
         body = await self._request("GET", "/v2/partners/solutions/licenses/count", params=params or None)
-        return self._parse(LicenseCounts, body)
+        return parse_body(LicenseCounts, body)
 
     async def solution_summary(self) -> SolutionSummary:
-        return self._parse(SolutionSummary, await self._request("GET", "/v2/partners/solutions/summary"))
+        return parse_body(SolutionSummary, await self._request("GET", "/v2/partners/solutions/summary"))
 
     async def license(self, license_id: str, product: str = "livechat") -> LicenseDetails:
         body = await self._request("GET", f"/v2/partners/solutions/licenses/{product}/{license_id}")
-        return self._parse(LicenseDetails, body)
+        return parse_body(LicenseDetails, body)
 
     async def invoices(self, license_id: str) -> list[Invoice]:
         body = await self._request("GET", f"/v2/partners/solutions/licenses/{license_id}/invoices")
-        return self._parse(list[Invoice], self._result(body))
+        return parse_body(list[Invoice], result_of(body))
 
     async def create_subscription(
         self, license_id: str, *, token: SecretStr, plan: str, billing_cycle: str, seats: int
@@ -356,27 +332,6 @@ class PartnersClient:
         return await self._write("POST", path, json_body={**fields, "seats": seats})
 
     # Plumbing ----------------------------------------------------------------------------
-
-    @staticmethod
-    def _result(body: Any) -> Any:
-        if isinstance(body, dict) and "result" in body:
-            return body["result"]
-        return body
-
-    @staticmethod
-    def _parse(model: type[M] | Any, body: Any) -> M:
-        try:
-            if isinstance(model, type) and issubclass(model, BaseModel):
-                return model.model_validate(body)  # type: ignore[return-value]
-            return TypeAdapter(model).validate_python(body)
-        except ValidationError as exc:
-            problem = exc.errors()[0]
-            where = ".".join(str(p) for p in problem["loc"]) or "body"
-            raise PartnersUnavailable(
-                f"The Partners API sent an answer the bot does not understand (at {where})",
-                # The call succeeded (2xx) with a body of the wrong shape: not transient, not "down".
-                status=200,
-            ) from None
 
     def _headers(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self._token.get_secret_value()}", "Accept": "application/json"}
@@ -457,7 +412,7 @@ class PartnersClient:
             ) as response:
                 text = await response.text(errors="replace")
                 status = response.status
-                retry_after = _retry_after(response.headers)
+                retry_after = retry_after_seconds(response.headers)
         except TimeoutError:
             raise PartnersUnavailable(
                 f"The Partners API did not answer {method} {path} in time", maybe_applied=write
@@ -476,7 +431,7 @@ class PartnersClient:
             except ValueError:
                 body = None
         if not 200 <= status < 300:
-            raise self._error(method, path, status, text, body, retry_after)
+            raise answer_error(method, path, status, text, body, retry_after)
         if expect_json and body is None:
             problem = (
                 f"sent an empty answer to {method} {path}"
@@ -485,28 +440,3 @@ class PartnersClient:
             )
             raise PartnersUnavailable(f"The Partners API {problem}", status=200)
         return status, body
-
-    @staticmethod
-    def _error(
-        method: str, path: str, status: int, text: str, body: Any, retry_after: float | None
-    ) -> PartnersError:
-        # The body is undocumented and may echo secrets: logged cut, through the redacting filter only.
-        log.info("Partners API %s %s answered HTTP %s: %.*s", method, path, status, MAX_LOGGED_BODY, text)
-        error: PartnersError
-        if 300 <= status < 400:
-            error = PartnersRedirected(
-                f"LiveChat answered {method} {path} with a redirect (HTTP {status}); nothing was changed",
-                status=status,
-            )
-        elif status == 429 and method != "GET":
-            error = PartnersRateLimited(
-                "LiveChat is rate-limiting the bot; nothing was changed", status=status
-            )
-        else:
-            error = error_for_status(status, flagged_fields(body))
-        if isinstance(error, PartnersUnavailable):
-            error.retry_after = retry_after
-            # A 500/502/504 on a write may come after LiveChat applied it (a crash mid-way, a gateway
-            # giving up on it): re-read first. 503 says the request was turned away unprocessed.
-            error.maybe_applied = method != "GET" and status >= 500 and status != 503
-        return error

@@ -32,8 +32,8 @@ from bot.partners import (
     WriteResult,
 )
 from bot.partners.cache import SingleFlightCache
-from bot.partners.client import MAX_RETRY_AFTER
 from bot.partners.errors import FIELD_COMPLAINT, status_sentence
+from bot.partners.transport import MAX_RETRY_AFTER
 from tests.earnings_samples import EARNINGS_2018, EARNINGS_TODAY
 
 BASE = "https://partners.test"

@@ -8,7 +8,7 @@ import socket
 import aiohttp
 import pytest
 
-from bot.partners.client import RetryPolicy
+from bot.partners.transport import RetryPolicy
 from tests.e2e.hardening.conftest import start_hardening_stack
 
 EARNINGS = "/v2/partners/earnings"
