@@ -1,13 +1,13 @@
 """`/subscribe`: turn a client's trial into a paid subscription — admins only, confirmed, exactly once.
 
 Steps, each re-checking admin rights: the command lists subscribable licenses → a button opens the
-form modal → its submission pushes a confirmation → Confirm creates the subscription (see
-`bot.subscriptions.service`) and reports in the modal and the channel.
+form modal → Review pushes "Checking…" in its ack, re-reads the license after it and turns that
+modal into the confirmation → Confirm creates the subscription (see `bot.subscriptions.service`)
+and reports in the modal and the channel.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import re
 import uuid
@@ -46,6 +46,8 @@ from handlers.subscribe_views import (
     read_answers,
     result_text,
     result_view,
+    review_external_id,
+    reviewing_view,
     split_card_value,
     success_note,
 )
@@ -81,8 +83,6 @@ def usage_for(words: list[str]) -> str:
     return f"{problem}\n\n{USAGE}"
 
 
-REVIEW_SECONDS = 2.0  # the review's reads must leave time for the ack within Slack's 3 s
-REVIEW_SLOW = "LiveChat is slow to answer right now, so nothing was reviewed. Press Review again."
 LICENSE_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 LONG_ID = re.compile(r"^[A-Za-z0-9_-]+$")
 LONG_ID_TEXT = (
@@ -104,19 +104,33 @@ async def send_license_list(services: Services, command: dict[str, Any]) -> None
     await reply(services.http, response_url, message)
 
 
+async def views_update_error(
+    services: Services,
+    view: dict[str, Any],
+    *,
+    view_id: str | None = None,
+    external_id: str | None = None,
+    hash: str | None = None,
+) -> str | None:
+    """Update the modal named by `view_id` or `external_id`; None when done, else why not (logged)."""
+    target = view_id or external_id
+    try:
+        await services.slack.views_update(view_id=view_id, external_id=external_id, view=view, hash=hash)
+    except SlackApiError as exc:
+        error = error_code(exc)
+        log.warning("views.update of %s failed: %s", target, error)
+        return error
+    except Exception:
+        # A timeout or a dropped connection: the caller tells the user another way.
+        log.warning("views.update of %s did not complete", target, exc_info=True)
+        return "incomplete"
+    return None
+
+
 async def update_view(
     services: Services, view_id: str, view: dict[str, Any], *, hash: str | None = None
 ) -> bool:
-    try:
-        await services.slack.views_update(view_id=view_id, view=view, hash=hash)
-    except SlackApiError as exc:
-        log.warning("views.update of %s failed: %s", view_id, error_code(exc))
-        return False
-    except Exception:
-        # A timeout or a dropped connection: the caller tells the user another way.
-        log.warning("views.update of %s did not complete", view_id, exc_info=True)
-        return False
-    return True
+    return await views_update_error(services, view, view_id=view_id, hash=hash) is None
 
 
 async def fill_form(
@@ -158,6 +172,45 @@ async def fill_form(
     if not await update_view(services, view_id, view, hash=hash):
         # Never leave the admin looking at "Loading…": say something failed instead.
         await update_view(services, view_id, message_view(f"The form could not be shown. {UNEXPECTED}"))
+
+
+async def review_outcome_view(services: Services, order: Order, user_id: str) -> dict[str, Any]:
+    """What replaces "Checking…": the confirmation, why the order cannot go on, or what failed."""
+    settings = services.settings
+    price = price_of(settings.plan_prices, order.plan, order.seats, order.billing_cycle)
+    try:
+        # A fresh read of the license and the card, stored server-side: Confirm executes only what
+        # this shows. No deadline of our own: the ack has already answered Slack, and the Partners
+        # client's timeouts bound the read.
+        refused = await services.subscriptions.review(
+            order, user_id, price_shown=price.describe() if price else ""
+        )
+    except PartnersError as exc:
+        log.warning("review of license %s failed: %r", order.license_id, exc, exc_info=True)
+        return message_view(partners_error_text(exc))
+    except Exception:
+        log.exception("review of license %s failed unexpectedly", order.license_id)
+        return message_view(UNEXPECTED)
+    if refused is not None:
+        return result_view(order, refused)
+    return confirmation_view(order, settings.plan_prices, settings.locale)
+
+
+async def finish_review(services: Services, order: Order, user_id: str, acked_at: float) -> None:
+    """Review after the ack, then turn the pushed "Checking…" modal into its outcome."""
+    view = await review_outcome_view(services, order, user_id)
+    # The push must have landed before its view can be addressed by external id.
+    await after_ack_settles(acked_at)
+    external_id = review_external_id(order)
+    error = await views_update_error(services, view, external_id=external_id)
+    if error is None or error == "not_found":
+        # Shown, or the admin closed the modal: review never sends anything to LiveChat, so there
+        # is nothing else to tell (the stored review simply expires).
+        return
+    # Slack refused that view or the call broke: never leave the admin on "Checking…".
+    await views_update_error(
+        services, message_view(f"The review could not be shown. {UNEXPECTED}"), external_id=external_id
+    )
 
 
 async def announce(services: Services, order: Order, user_id: str) -> None:
@@ -290,24 +343,10 @@ def register(app: AsyncApp, services: Services) -> None:
         except ValueError:
             await ack(response_action="errors", errors={"card": "Choose a card from the vault."})
             return
-        settings = services.settings
-        price = price_of(settings.plan_prices, order.plan, order.seats, order.billing_cycle)
-        try:
-            # A fresh read of the license and the card, inside Slack's 3 s: the review is stored
-            # server-side and Confirm will execute only what it shows.
-            refused = await asyncio.wait_for(
-                service.review(order, user_id or "", price_shown=price.describe() if price else ""),
-                REVIEW_SECONDS,
-            )
-        except TimeoutError:
-            await ack(response_action="errors", errors={"plan": REVIEW_SLOW})
-            return
-        if refused is not None:
-            await ack(response_action="update", view=result_view(order, refused))
-            return
-        await ack(
-            response_action="push", view=confirmation_view(order, settings.plan_prices, settings.locale)
-        )
+        # Everything above is local and answers in the ack; the review reads LiveChat, so it runs
+        # after an ack that pushes "Checking…" (Slack allows 3 s, LiveChat may take longer).
+        await ack(response_action="push", view=reviewing_view(order))
+        await finish_review(services, order, user_id or "", ack_time())
 
     @app.view(CONFIRM_CALLBACK)
     async def confirmed(

@@ -34,6 +34,7 @@ from bot.vault import CardSummary
 OPEN_ACTION_PREFIX = "subscribe_open:"
 FORM_CALLBACK = "subscribe_form"
 CONFIRM_CALLBACK = "subscribe_confirm"
+REVIEWING_CALLBACK = "subscribe_reviewing"  # no submit button, so no listener: nothing submits it
 RESULT_CALLBACK = "subscribe_result"
 MAX_LISTED = 40  # a message holds 50 blocks; header, notes and the "more" line need the rest
 IMPORT_HINT = (
@@ -182,7 +183,7 @@ def form_view(
     locale: str,
     seats: int | None = None,
 ) -> Json:
-    """Plan, seats, billing cycle and card; Review pushes the confirmation."""
+    """Plan, seats, billing cycle and card; Review pushes "Checking…", which becomes the confirmation."""
     cycle_options = [option("Monthly", "monthly"), option("Annual — 15% off", "annual")]
     card_options = options(
         option(f"{c.label} · {c.brand} •••• {c.last4}", card_option_value(c)) for c in cards
@@ -311,6 +312,28 @@ def existing_fields(order: Order, result: Result) -> list[Json]:
         field(f"*Seats now*\n{seat_text}"),
         field(f"*Billing now*\n{cycle}"),
     ]
+
+
+def review_external_id(order: Order) -> str:
+    """The external id of this review's "Checking…" modal: a push ack does not return the view id,
+    so the update after the review addresses the view by this (unique per review, as Slack wants)."""
+    return f"subscribe-review-{order.request_id}"
+
+
+def reviewing_view(order: Order) -> Json:
+    """Pushed by Review's ack at once, before anything slow; the review's outcome replaces it."""
+    card = f"the card ending {order.card_last4}" if order.card_last4 else "the card"
+    text = (
+        f":hourglass_flowing_sand: *Checking…*\nRe-reading license {id_text(order.license_id)} from "
+        f"LiveChat and {card} from the vault. Nothing is charged: the price and *Confirm* come next."
+    )
+    return _modal(
+        "Checking the order",
+        [section(text), section(fields=order_fields(order))],
+        callback_id=REVIEWING_CALLBACK,
+        close="Back",
+        external_id=review_external_id(order),
+    )
 
 
 def confirmation_view(order: Order, plan_prices: dict[str, Any], locale: str) -> Json:

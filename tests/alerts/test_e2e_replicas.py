@@ -23,7 +23,14 @@ from tests.alerts.conftest import add_trial, alerts_in, enable, has_button, quie
 from tests.alerts.runners import alert_runner_for
 from tests.conftest import _pg_admin
 from tests.e2e.blockkit import assert_valid_message
-from tests.subscriptions.conftest import ANSWERS, make_stack, put_card, wait_for_result
+from tests.subscriptions.conftest import (
+    ANSWERS,
+    make_stack,
+    pushed_review,
+    put_card,
+    review_outcome,
+    wait_for_result,
+)
 
 CHANNELS = [f"C_ALERT{i:02d}" for i in range(6)]
 SOON = [f"55500{i:02d}" for i in range(8)]  # ending in 2 days: the 3-day alert
@@ -120,8 +127,7 @@ async def test_subscribing_from_the_alert_edits_it_everywhere(pg_stack):
     form = stack.standin.state.top_view("U_ADMIN").view
     assert f"Client {license_id}" in str(form["blocks"])
     submitted = await stack.driver.view_submission(form["id"], answers=ANSWERS)
-    assert submitted.response_action == "push", submitted.body
-    confirm = stack.standin.state.top_view("U_ADMIN").view
+    confirm = await review_outcome(stack.standin.state, pushed_review(stack.standin.state, submitted))
     await stack.driver.view_submission(confirm["id"])
     result = await wait_for_result(stack, confirm["id"])
     assert "created" in str(result["blocks"]).lower() or "subscribed" in str(result["blocks"]).lower()

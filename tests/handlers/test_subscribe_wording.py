@@ -69,3 +69,16 @@ def test_refusals_say_nothing_was_charged():
         view = sv.result_view(ORDER, Result(Outcome.REFUSED, reason=reason))
         assert_valid_view(view)
         assert "nothing was charged" in str(view["blocks"]) and "Subscribed" not in str(view["blocks"])
+
+
+def test_the_checking_view_names_the_license_and_card_has_no_submit_and_an_external_id():
+    view = sv.reviewing_view(ORDER)
+    assert_valid_view(view)
+    assert len(view["title"]["text"]) <= 24 and view["close"]["text"] == "Back"
+    assert "submit" not in view, "nothing to submit while the review runs"
+    text = str(view["blocks"])
+    assert f"Re-reading license {ORDER.license_id} from LiveChat" in text
+    assert f"card ending {ORDER.card_last4}" in text and "$" not in text
+    assert view["external_id"] == sv.review_external_id(ORDER) == f"subscribe-review-{ORDER.request_id}"
+    other = ORDER.model_copy(update={"request_id": "f" * 32})
+    assert sv.review_external_id(other) != view["external_id"], "unique per review"

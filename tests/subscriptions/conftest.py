@@ -9,11 +9,13 @@ from typing import Any
 import pytest
 
 from bot.offline.local_stack import LocalStack, start_local_stack
+from bot.offline.slack_standin import DriverResult
+from bot.offline.slack_standin.state import StandinState
 from bot.storage import Database
 from bot.subscriptions.service import SubscriptionService
 from bot.vault import new_key
 from bot.vault.card import validate_card
-from handlers.subscribe_views import OPEN_ACTION_PREFIX
+from handlers.subscribe_views import CONFIRM_CALLBACK, OPEN_ACTION_PREFIX, REVIEWING_CALLBACK
 
 CARD_NUMBER = "4111111111111111"
 CARD_CVV = "737"
@@ -90,17 +92,50 @@ async def open_form(stack: LocalStack, license_id: str = TRIAL, user_id: str = "
     return view.view
 
 
+def pushed_review(state: StandinState, submitted: DriverResult) -> str:
+    """The id of the "Checking…" modal Review's ack pushed, found by its external id as the bot's
+    update after the review finds it."""
+    assert submitted.response_action == "push", submitted.body
+    pushed = submitted.body["view"]
+    assert pushed["callback_id"] == REVIEWING_CALLBACK and pushed.get("external_id"), pushed
+    [stored] = [v for v in state.views.values() if v.external_id == pushed["external_id"]]
+    return stored.id
+
+
+async def review_outcome(state: StandinState, view_id: str, timeout: float = 8.0) -> dict[str, Any]:
+    """The pushed modal once the review after the ack replaced its "Checking…"."""
+
+    def done() -> dict[str, Any] | None:
+        stored = state.views.get(view_id)
+        if stored is None or stored.view.get("callback_id") == REVIEWING_CALLBACK:
+            return None
+        return stored.view
+
+    return await state.wait_for(done, timeout=timeout)
+
+
+async def submit_form(
+    stack: LocalStack,
+    license_id: str = TRIAL,
+    user_id: str = "U_ADMIN",
+    answers: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Open the form, press Review, and return what the "Checking…" modal became."""
+    form = await open_form(stack, license_id, user_id)
+    submitted = await stack.driver.view_submission(form["id"], answers=answers or ANSWERS, user_id=user_id)
+    return await review_outcome(stack.standin.state, pushed_review(stack.standin.state, submitted))
+
+
 async def confirmation(
     stack: LocalStack,
     license_id: str = TRIAL,
     user_id: str = "U_ADMIN",
     answers: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """Open the form, submit it, and return the pushed confirmation view."""
-    form = await open_form(stack, license_id, user_id)
-    submitted = await stack.driver.view_submission(form["id"], answers=answers or ANSWERS, user_id=user_id)
-    assert submitted.response_action == "push", submitted.body
-    return stack.standin.state.top_view(user_id).view
+    """Open the form, submit it, and return the confirmation the pushed modal became."""
+    view = await submit_form(stack, license_id, user_id, answers)
+    assert view["callback_id"] == CONFIRM_CALLBACK, view_text(view)
+    return view
 
 
 def view_text(view: dict[str, Any]) -> str:

@@ -16,6 +16,8 @@ from tests.subscriptions.conftest import (
     confirmation,
     make_stack,
     open_form,
+    pushed_review,
+    review_outcome,
     view_text,
     wait_for_result,
 )
@@ -49,8 +51,11 @@ async def test_happy_path_lists_confirms_subscribes_once_and_announces(sub_stack
 
     submitted = await stack.driver.view_submission(form["id"], answers=ANSWERS)
     assert submitted.response_action == "push"
-    confirm = stack.standin.state.top_view("U_ADMIN").view
+    assert_valid_view(submitted.body["view"])
+    assert "Checking…" in view_text(submitted.body["view"]), "the ack pushes Checking, not the price"
+    confirm = await review_outcome(stack.standin.state, pushed_review(stack.standin.state, submitted))
     assert_valid_view(confirm)
+    assert confirm["previous_view_id"] == form["id"], "pushed over the form: Back returns to it"
     assert confirm["callback_id"] == CONFIRM_CALLBACK
     shown = view_text(confirm)
     for expected in ("Joe Doe Ltd", TRIAL, "Team", "5 seats", "Annual", "ending 1111", "$2,091.00 per year"):

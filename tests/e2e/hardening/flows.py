@@ -10,8 +10,9 @@ from bot.offline.slack_standin.state import StandinState
 from bot.storage import Database
 from bot.vault import open_vault
 from bot.vault.card import validate_card
-from handlers.subscribe_views import OPEN_ACTION_PREFIX, RESULT_CALLBACK
+from handlers.subscribe_views import CONFIRM_CALLBACK, OPEN_ACTION_PREFIX, RESULT_CALLBACK
 from tests.e2e.hardening.conftest import CARD_NUMBER, CVV, VAULT_KEY
+from tests.subscriptions.conftest import pushed_review, review_outcome
 
 TRIAL = "11223301"  # the sandbox's partner-paid LiveChat trial (Joe Doe Ltd)
 SUB_PATH = "/v2/partners/solutions/licenses/livechat/"
@@ -72,10 +73,10 @@ async def confirmation(
     """Open the form, submit it, and return the pushed confirmation view."""
     form = await open_form(driver, state, license_id, user_id)
     submitted = await driver.view_submission(form["id"], answers=ANSWERS, user_id=user_id)
-    assert submitted.response_action == "push", submitted.body
-    top = state.top_view(user_id)
-    assert top is not None
-    return top.view
+    # The ack pushes "Checking…"; the review after it turns that modal into the confirmation.
+    view = await review_outcome(state, pushed_review(state, submitted))
+    assert view["callback_id"] == CONFIRM_CALLBACK, view_text(view)
+    return view
 
 
 def view_text(view: dict[str, Any]) -> str:

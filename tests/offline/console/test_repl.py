@@ -29,7 +29,10 @@ async def test_back_has_a_number_and_keeps_the_chosen_plan() -> None:
     back = text.split("[modal closed: Confirm subscription]", 1)[1]
     assert "Plan [Team — $41.00 per seat per month] (Enter keeps it): " in back
     assert "Seats [3] (Enter keeps it): " in back
-    assert back.count("Plan: Team") == 1  # the second confirmation still says Team
+    # "Checking…" first, then the second confirmation: it still says Team.
+    checking, second = back.split("+-- Confirm subscription", 1)
+    assert "Checking…" in checking
+    assert second.count("Plan: Team") == 1
 
 
 async def _press_back(io: ScriptedIO) -> None:
