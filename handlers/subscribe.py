@@ -8,6 +8,7 @@ and reports in the modal and the channel.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 import uuid
@@ -83,6 +84,7 @@ def usage_for(words: list[str]) -> str:
     return f"{problem}\n\n{USAGE}"
 
 
+PUSH_LATE_SECONDS = 1.0  # how long to give Slack to apply a pushed view before taking not_found as closed
 LICENSE_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 LONG_ID = re.compile(r"^[A-Za-z0-9_-]+$")
 LONG_ID_TEXT = (
@@ -203,6 +205,11 @@ async def finish_review(services: Services, order: Order, user_id: str, acked_at
     await after_ack_settles(acked_at)
     external_id = review_external_id(order)
     error = await views_update_error(services, view, external_id=external_id)
+    if error == "not_found":
+        # Either the admin closed the modal, or Slack has not applied the push yet (a slow
+        # moment on its side): one later try tells the two apart.
+        await asyncio.sleep(PUSH_LATE_SECONDS)
+        error = await views_update_error(services, view, external_id=external_id)
     if error is None or error == "not_found":
         # Shown, or the admin closed the modal: review never sends anything to LiveChat, so there
         # is nothing else to tell (the stored review simply expires).

@@ -156,14 +156,24 @@ async def test_an_unexpected_failure_of_the_review_says_so_instead_of_checking_f
 async def test_a_modal_closed_before_the_review_ends_is_left_alone(sub_stack, caplog):
     caplog.set_level(logging.WARNING, logger="handlers.subscribe")
     form = await open_form(sub_stack)
-    sub_stack.standin.state.fail_next("views.update", "not_found")  # the admin closed the modal
+    # The admin closed the modal: not_found now and a second later.
+    sub_stack.standin.state.fail_next("views.update", "not_found", times=2)
     before = len(sub_stack.standin.state.calls("views.update"))
     await press_review(sub_stack, form)
     assert await sub_stack.services.listener_work.drain(15) == 0  # the review's work has ended
     updates = sub_stack.standin.state.calls("views.update")[before:]
-    assert [c.response.get("error") for c in updates] == ["not_found"], "one try, then nothing"
+    assert [c.response.get("error") for c in updates] == ["not_found"] * 2, "a later try, then nothing"
     assert any("not_found" in r.getMessage() for r in caplog.records)
     assert nothing_posted(sub_stack)
+
+
+async def test_a_push_slack_applies_late_still_ends_on_the_confirmation(sub_stack):
+    form = await open_form(sub_stack)
+    sub_stack.standin.state.fail_next("views.update", "not_found")  # the push not applied yet
+    _, view_id = await press_review(sub_stack, form)
+    view = await review_outcome(sub_stack.standin.state, view_id)
+    assert_valid_view(view)
+    assert view["callback_id"] == CONFIRM_CALLBACK
 
 
 async def test_a_view_slack_refuses_is_replaced_by_a_message_not_left_on_checking(sub_stack):
