@@ -240,9 +240,11 @@ async def announce(services: Services, order: Order, user_id: str) -> None:
 
 
 async def tell_result(
-    services: Services, view_id: str, order: Order, result: Result, user_id: str, body: dict[str, Any]
+    services: Services, view_id: str, order: Order, result: Result, user_id: str
 ) -> None:
-    """The result by the first channel that works: the modal, else a DM, else a response URL."""
+    """The result by the first way that works: the modal, else a DM, else an ephemeral message in
+    the channel /subscribe ran in. (Not a response URL: Slack sends a modal's submission one only
+    for a conversation picker with `response_url_enabled`, which this form does not have.)"""
     if await update_view(services, view_id, result_view(order, result)):
         return
     text = result_text(order, result)
@@ -251,10 +253,12 @@ async def tell_result(
         return
     except Exception:
         log.warning("could not DM %s the subscription result", user_id, exc_info=True)
-    for target in body.get("response_urls") or []:
-        url = target.get("response_url") if isinstance(target, dict) else None
-        if url and await reply(services.http, url, text):
+    if order.channel_id:
+        try:
+            await services.slack.chat_postEphemeral(channel=order.channel_id, user=user_id, text=text)
             return
+        except Exception:
+            log.warning("could not tell %s the subscription result in %s", user_id, order.channel_id)
     log.error("subscription result for license %s reached nobody: %s", order.license_id, result.reason)
 
 
@@ -384,7 +388,7 @@ def register(app: AsyncApp, services: Services) -> None:
         # the telling is left, and no Slack failure can undo or repeat what happened.
         result = await service.confirm(order, user_id, on_unknown=checking)
         await after_ack_settles(acked_at)
-        await tell_result(services, view_id, order, result, user_id, body)
+        await tell_result(services, view_id, order, result, user_id)
         if result.fresh and result.outcome is Outcome.CREATED:
             await announce(services, order, user_id)
         if result.outcome is Outcome.CREATED:

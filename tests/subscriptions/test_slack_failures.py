@@ -64,3 +64,18 @@ async def test_channel_note_timing_out_after_creation_says_nothing_went_wrong(su
     assert "went wrong" not in everything.lower() and "try again" not in everything.lower()
     assert stack.sandbox.state.count("POST", SUB_PATH) == 1
     await assert_recorded_created(stack)
+
+
+async def test_modal_and_dm_both_failing_tell_the_admin_in_the_commands_channel(sub_stack):
+    stack = sub_stack
+    state = stack.standin.state
+    confirm = await confirmation(stack)
+    state.fail_next("views.update", "internal_error")
+    state.fail_next("chat.postMessage", "internal_error")  # the DM (the channel note comes after)
+    await stack.driver.view_submission(confirm["id"])
+    told = await state.wait_for(
+        lambda: [e for e in state.ephemerals("C_GENERAL") if "(license" in e["text"]], timeout=8
+    )
+    assert len(told) == 1 and told[0]["user"] == "U_ADMIN" and "Subscribed." in told[0]["text"]
+    assert stack.sandbox.state.count("POST", SUB_PATH) == 1
+    await assert_recorded_created(stack)
