@@ -54,6 +54,7 @@ class Console:
         self.stack = stack
         self.io = io
         self.saved = saved
+        self._unsaved = False
         self.session = ConsoleSession(
             stack,
             io,
@@ -64,6 +65,15 @@ class Console:
         )
         for user in sorted({user_id, *stack.settings.admin_user_ids, *stack.settings.allowed_user_ids}):
             self.ensure_user(user)
+
+    def remember(self) -> None:
+        """Save the clock offset and the sandbox's world beside the database (when state is kept)."""
+        if self.saved is None:
+            return
+        problem = remember(self.saved, self.stack)
+        if problem is not None and not self._unsaved:  # once, not after every command
+            self._unsaved = True
+            self.io.say(f"! {problem}")
 
     def ensure_user(self, user_id: str) -> None:
         """Give an id typed in `as` or the environment a stand-in Slack user (and a DM)."""
@@ -87,11 +97,15 @@ class Console:
         if settings.allowed_user_ids:
             access = f"ALLOWED_USER_IDS: only {', '.join(sorted(settings.allowed_user_ids))} (and the admins) may use the bot.\n"
         access += f"Admins (ADMIN_USER_IDS): {', '.join(sorted(settings.admin_user_ids))}.\n"
-        saved = (
-            f"State is kept in {self.saved.path.with_suffix('.db')} between runs (`--fresh` starts over)."
-            if self.saved is not None
-            else "State lasts until you quit."
-        )
+        if self.saved is not None:
+            saved = (
+                f"State is kept in {self.saved.path.with_suffix('.db')} between runs (`--fresh` starts over). "
+                f"The sandbox keeps its licenses, campaigns, payouts and earnings too (in {self.saved.path})."
+            )
+            if self.saved.notice:
+                saved += "\n" + self.saved.notice
+        else:
+            saved = "State lasts until you quit."
         return BANNER.format(
             user=self.session.user_id,
             role=self.role(self.session.user_id),
@@ -128,6 +142,10 @@ class Console:
                 except Exception as exc:  # keep the console alive whatever the bot or a command did
                     logging.getLogger(__name__).debug("console command failed", exc_info=True)
                     self.io.say(f"! {type(exc).__name__}: {exc}")
+                finally:
+                    # Any command may have changed the sandbox (a subscription, a campaign, a payout);
+                    # saving is a small JSON write, and none at all when nothing changed.
+                    self.remember()
         finally:
             restore()
 
@@ -302,9 +320,7 @@ class Console:
 
         moved = await jump(clock, store, self.stack.sandbox.state, delta, run_digests, zone=console_zone())
         self._fresh_partners_data()
-        if self.saved is not None:
-            self.saved.clock_offset = clock.offset
-            self.saved.save()
+        self.remember()
         zones = sorted({setting.tz for setting in await store.enabled_channels()})
         sent = sum(len(report.sent) for report in reports)
         failed = {c: why for report in reports for c, why in {**report.failed, **report.disabled}.items()}
@@ -333,6 +349,27 @@ class Console:
         self.stack.sandbox.state.fail_next(path, int(args[1]), times=times)
         self._fresh_partners_data()
         self.io.say(f"the next {times} request(s) to {path}… answer HTTP {args[1]}")
+
+
+def remember(saved: SavedState, stack: LocalStack) -> str | None:
+    """Put the console clock's offset and the sandbox's world in `saved` and write it.
+
+    Both go in one write, so the sandbox clock (`days_advanced`) and the console clock that a next
+    run restores are the pair that was true together. A write that fails (a full disk, a read-only
+    folder) is said in a sentence, returned, rather than ending the console.
+    """
+    clock = stack.services.clock
+    if isinstance(clock, OffsetClock):
+        saved.clock_offset = clock.offset
+    saved.world = stack.sandbox.state.world()
+    try:
+        saved.save()
+    except OSError as exc:
+        return (
+            f"the console could not save its state in {saved.path} ({exc.strerror or exc}); "
+            "the next run will not see this one's changes"
+        )
+    return None
 
 
 def sent_sentence(report: RunReport) -> str:
@@ -405,16 +442,26 @@ async def _console_main(
     if saved is not None:
         clock.offset = saved.clock_offset
         saved.vault_key = saved.vault_key or new_vault_key()
+    world = saved.world if saved is not None else None
     stack = await start_local_stack(
-        sandbox_options=SandboxOptions(token=SANDBOX_TOKEN, earnings_shape=shape, latency=latency),  # type: ignore[arg-type]
+        sandbox_options=SandboxOptions(
+            token=SANDBOX_TOKEN,
+            earnings_shape=shape,  # type: ignore[arg-type]
+            latency=latency,
+            world=world,
+            # Demo data instead of a saved world (first run, or the world was left aside) is dated
+            # from the console's clock, which may already be days ahead: "ends in 2 days" then
+            # means two days from the console's today, as the bot will compute it.
+            days_advanced=round(clock.offset / timedelta(days=1)) if world is None else 0,
+        ),
         settings_overrides=console_settings_overrides(
             url, admin=user_id, admins=admins, allowed=allowed, vault_key=saved.vault_key if saved else None
         ),
         clock=clock,
     )
     try:
-        if saved is not None:
-            saved.save()
+        if saved is not None and (problem := remember(saved, stack)) is not None:
+            logging.getLogger(__name__).warning("%s", problem)
         await seed_demo_card(stack)
         for hook in SETUP_HOOKS:
             outcome = hook(stack)
@@ -423,6 +470,8 @@ async def _console_main(
         console = Console(stack, io or Terminal(), user_id=user_id, channel_id=channel_id, saved=saved)
         return await console.run()
     finally:
+        if saved is not None:
+            remember(saved, stack)  # also on Ctrl-C or a crash: whatever the last command did
         await stack.close()
 
 

@@ -4,20 +4,20 @@
 Withdrawals live in `SandboxState.withdrawals` (the ledger the earnings totals are derived from) and
 are rendered here as the API shows them: `withdrawal_id`, UTC `"YYYY-MM-DD HH:MM:SS"` timestamps
 with `action_timestamp` `""` until paid, `invoice_id`, `paypal`. The monthly commission and any
-funnel override live in `ReportsState` (`app[REPORTS_STATE]`) so tests can set exact figures.
+funnel override live in `ReportsState` (`app[REPORTS_STATE]`) so tests can set exact figures; it is
+the sandbox state's own `reports`, so a saved sandbox world keeps the figures already reported.
 """
 
 from __future__ import annotations
 
 import calendar
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from aiohttp import web
 
 from bot.offline.sandbox.responses import error_response, result_response
-from bot.offline.sandbox.state import SANDBOX_STATE, SandboxState
+from bot.offline.sandbox.state import SANDBOX_STATE, ReportsState, SandboxState
 
 MIN_WITHDRAWAL = 50.0
 API_TIME = "%Y-%m-%d %H:%M:%S"
@@ -38,14 +38,6 @@ def default_monthly(today: date, months: int = 36) -> dict[str, float]:
         )
         found[f"{year:04d}-{month + 1:02d}"] = amount
     return found
-
-
-@dataclass
-class ReportsState:
-    """`monthly` commission by `YYYY-MM`; `performance_rows` replaces the derived funnel when set."""
-
-    monthly: dict[str, float] = field(default_factory=dict)
-    performance_rows: list[dict[str, Any]] | None = None
 
 
 REPORTS_STATE: web.AppKey[ReportsState] = web.AppKey("reports_state", ReportsState)
@@ -188,7 +180,8 @@ async def get_performance(request: web.Request) -> web.Response:
 
 def add_report_routes(app: web.Application) -> None:
     """Mount the routes (before `add_partners_routes`, whose older handlers these replace)."""
-    app[REPORTS_STATE] = ReportsState()
+    # The same object as the state's, so a world restored into the state is what the routes serve.
+    app[REPORTS_STATE] = app[SANDBOX_STATE].reports if SANDBOX_STATE in app else ReportsState()
     p = "/v2/partners"
     app.add_routes(
         [

@@ -28,6 +28,7 @@ from bot.offline.sandbox.state import (
     SANDBOX_STATE,
     EarningsShape,
     SandboxState,
+    SandboxWorld,
 )
 
 logger = logging.getLogger("bot.offline.sandbox")
@@ -45,10 +46,15 @@ class SandboxOptions:
     # Epoch seconds the sandbox lives at (trial ends, expiry); None: the wall clock. A test on a
     # manual clock passes the same clock here, so the bot and the API agree on what "now" is.
     clock: Callable[[], float] | None = None
+    # A saved world to start from instead of the demo data (`SandboxState.world()`, e.g. the
+    # console's last run). Without one, the demo data is dated `days_advanced` days ahead of the
+    # clock, so it matches a caller whose own clock has already moved on that far.
+    world: SandboxWorld | None = None
+    days_advanced: int = 0
 
 
 def create_sandbox_app(options: SandboxOptions | None = None) -> web.Application:
-    """Build the app; its fresh ``SandboxState`` is at ``app[SANDBOX_STATE]``."""
+    """Build the app; its ``SandboxState`` (demo data, or ``options.world``) is at ``app[SANDBOX_STATE]``."""
     options = options or SandboxOptions()
     if options.earnings_shape not in EARNINGS_SHAPES:
         raise ValueError(f"earnings_shape must be one of {EARNINGS_SHAPES}, not {options.earnings_shape!r}")
@@ -60,7 +66,10 @@ def create_sandbox_app(options: SandboxOptions | None = None) -> web.Application
         latency=options.latency,
         seed=options.seed,
         wall=options.clock or time.time,
+        days_advanced=max(0, options.days_advanced),
     )
+    if options.world is not None:
+        app[SANDBOX_STATE].restore(options.world)
     add_report_routes(app)
     add_partners_routes(app)
     add_recurly_routes(app)

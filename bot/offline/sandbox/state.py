@@ -4,14 +4,20 @@ Tests and benchmarks drive the sandbox through this object: they read what the b
 (``calls``/``count``), slow it down (``latency``/``latency_by_path``), break it on purpose
 (``fail_next``/``hang_next``), switch the earnings shape, and move time forward (``advance_day``).
 Everything random comes from ``rng`` seeded by the options, so runs are reproducible.
+
+What the Partner API itself would remember (profile, ledgers, campaigns, licenses, the sandbox
+clock's days, the report figures) is its *world*: ``world()`` exports it as a ``SandboxWorld``
+(``to_json``/``from_json`` for a file, with a version number) and ``restore`` puts one back, so the
+offline console can keep the sandbox between runs. The instrumentation never belongs to a world.
 """
 
 from __future__ import annotations
 
 import asyncio
+import copy
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -26,6 +32,9 @@ LIVECHAT_RECURLY_KEY = "ewr1-QCXZap10wOSm13fxI4u5Jt"
 """LiveChat's public Recurly key, the only key the sandbox Recurly accepts by default."""
 
 _DAY = 86_400.0
+
+WORLD_VERSION = 1
+"""Bump when ``SandboxWorld`` changes meaning; a world saved with another version is not restored."""
 
 
 def _money(value: float) -> float:
@@ -79,6 +88,18 @@ class IssuedToken:
 
 
 @dataclass
+class ReportsState:
+    """`monthly` commission by `YYYY-MM`; `performance_rows` replaces the derived funnel when set.
+
+    Filled lazily by the report routes (`bot.offline.sandbox.reports`, `app[REPORTS_STATE]` is this
+    object); it lives on `SandboxState` so a world carries the figures a partner has already seen.
+    """
+
+    monthly: dict[str, float] = field(default_factory=dict)
+    performance_rows: list[dict[str, Any]] | None = None
+
+
+@dataclass
 class SandboxState:
     """Everything one sandbox app knows and remembers; see the module docstring."""
 
@@ -97,6 +118,7 @@ class SandboxState:
     coupons: list[dict[str, Any]] = field(default_factory=data.coupons)
     campaigns: list[dict[str, Any]] = field(default_factory=data.campaigns)
     performance: dict[str, dict[str, Any]] = field(default_factory=data.performance)
+    reports: ReportsState = field(default_factory=ReportsState)
     # Filled in __post_init__: trial end dates are relative to the sandbox clock.
     licenses: dict[str, dict[str, Any]] = field(default_factory=dict)
     subscriptions: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -134,6 +156,49 @@ class SandboxState:
     def now(self) -> float:
         """Wall-clock time shifted by ``advance_day`` so expiry checks and timestamps move too."""
         return self.wall() + self.days_advanced * _DAY
+
+    # --- world -------------------------------------------------------------------------------------
+
+    def world(self) -> SandboxWorld:
+        """A copy of what the API remembers (see ``SandboxWorld``); later changes do not touch it."""
+        return copy.deepcopy(
+            SandboxWorld(
+                profile=self.profile,
+                billing_info=self.billing_info,
+                earnings=self.earnings,
+                withdrawals=self.withdrawals,
+                coupons=self.coupons,
+                campaigns=self.campaigns,
+                performance=self.performance,
+                licenses=self.licenses,
+                subscriptions=self.subscriptions,
+                days_advanced=self.days_advanced,
+                report_monthly=self.reports.monthly,
+                report_performance_rows=self.reports.performance_rows,
+            )
+        )
+
+    def restore(self, world: SandboxWorld) -> None:
+        """Put a world back in place of this one; instrumentation (calls, faults, tokens, rng) stays.
+
+        Timestamps in a world are absolute and ``days_advanced`` comes back with them, so the
+        sandbox clock continues where it was: a trial that was to end in two days, two
+        ``advance_day`` calls ago, has ended now.
+        """
+        world = copy.deepcopy(world)
+        self.profile = world.profile
+        self.billing_info = world.billing_info
+        self.earnings = world.earnings
+        self.withdrawals = world.withdrawals
+        self.coupons = world.coupons
+        self.campaigns = world.campaigns
+        self.performance = world.performance
+        self.licenses = world.licenses
+        self.subscriptions = world.subscriptions
+        self.days_advanced = world.days_advanced
+        # In place: the report routes hold this very object as app[REPORTS_STATE].
+        self.reports.monthly = world.report_monthly
+        self.reports.performance_rows = world.report_performance_rows
 
     # --- instrumentation ---------------------------------------------------------------------------
 
@@ -373,6 +438,134 @@ def subscription_record(
         "card_last4": card_last4,
         "created_at": created_at,
     }
+
+
+class WorldError(ValueError):
+    """A saved world that cannot be restored; the message says why in a few words."""
+
+
+@dataclass(frozen=True)
+class SandboxWorld:
+    """What the Partner API would remember about the partner, JSON-safe, without instrumentation.
+
+    The fields are the ``SandboxState`` fields of the same name (``report_*`` are its ``reports``).
+    ``from_json`` accepts only what ``to_json`` of this ``WORLD_VERSION`` writes, and checks every
+    record against the demo data's shape, so a restored sandbox still answers in the documented shapes.
+    """
+
+    profile: dict[str, Any]
+    billing_info: dict[str, Any] | None
+    earnings: dict[str, Any]
+    withdrawals: list[dict[str, Any]]
+    coupons: list[dict[str, Any]]
+    campaigns: list[dict[str, Any]]
+    performance: dict[str, dict[str, Any]]
+    licenses: dict[str, dict[str, Any]]
+    subscriptions: dict[str, dict[str, Any]]
+    days_advanced: int
+    report_monthly: dict[str, float]
+    report_performance_rows: list[dict[str, Any]] | None
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-safe dict (a fresh copy) carrying ``version``."""
+        fields = {name: copy.deepcopy(getattr(self, name)) for name in self.__dataclass_fields__}
+        return {"version": WORLD_VERSION, **fields}
+
+    @classmethod
+    def from_json(cls, raw: object) -> SandboxWorld:
+        """Read what ``to_json`` wrote; ``WorldError`` when it is another version or malformed."""
+        if not isinstance(raw, Mapping):
+            raise WorldError("it is not a JSON object")
+        version = raw.get("version")
+        if isinstance(version, bool) or not isinstance(version, int):
+            raise WorldError("it has no version number")
+        if version != WORLD_VERSION:
+            raise WorldError(f"it is version {version}; this sandbox reads version {WORLD_VERSION}")
+        templates = _world_templates()
+        for name, template in templates.items():
+            if name not in raw:
+                raise WorldError(f"{name} is missing")
+            _check_shape(raw[name], template, name)
+        days = raw["days_advanced"]
+        if not isinstance(days, int) or days < 0:  # the template only said "a number"
+            raise WorldError("days_advanced is not a whole number of days, 0 or more")
+        for name in ("licenses", "subscriptions"):
+            for key, record in raw[name].items():
+                if record["license"] != key:
+                    raise WorldError(f"{name}.{key} describes license {record['license']}")
+        return cls(**{name: copy.deepcopy(raw[name]) for name in templates})
+
+
+class _Optional:
+    """Shape template: ``None`` or ``inner``."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+
+
+class _MappingOf:
+    """Shape template: an object with any keys whose every value has the shape ``inner``."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+
+
+def _world_templates() -> dict[str, Any]:
+    """Each world field's shape, taken from the demo data (a template value stands for its type)."""
+    sample_license = data.licenses(data.SEED_EPOCH)[0]
+    subscription = subscription_record(
+        sample_license, plan="team", billing_cycle="monthly", seats=1, created_at="", card_last4="1111"
+    )
+    return {
+        "profile": data.profile(),
+        "billing_info": _Optional(data.billing_info()),
+        "earnings": data.earnings(),
+        "withdrawals": data.withdrawals()[:1],
+        "coupons": data.coupons()[:1],
+        "campaigns": data.campaigns()[:1],
+        "performance": _MappingOf(next(iter(data.performance().values()))),
+        "licenses": _MappingOf(sample_license),
+        "subscriptions": _MappingOf(subscription),
+        "days_advanced": 0,
+        "report_monthly": _MappingOf(0.0),
+        "report_performance_rows": _Optional([{}]),
+    }
+
+
+def _check_shape(value: Any, template: Any, where: str) -> None:
+    """Raise ``WorldError`` unless ``value`` has every field of ``template`` with the same JSON type.
+
+    A list template holds one item, the shape of every item; extra fields are fine (the sandbox
+    adds some, e.g. ``conversion_timestamp``); ints and floats are both numbers, as in JSON.
+    """
+    if isinstance(template, _Optional):
+        if value is not None:
+            _check_shape(value, template.inner, where)
+    elif isinstance(template, _MappingOf):
+        if not isinstance(value, dict):
+            raise WorldError(f"{where} is not an object")
+        for key, item in value.items():
+            _check_shape(item, template.inner, f"{where}.{key}")
+    elif isinstance(template, dict):
+        if not isinstance(value, dict):
+            raise WorldError(f"{where} is not an object")
+        for key, inner in template.items():
+            if key not in value:
+                raise WorldError(f"{where}.{key} is missing")
+            _check_shape(value[key], inner, f"{where}.{key}")
+    elif isinstance(template, list):
+        if not isinstance(value, list):
+            raise WorldError(f"{where} is not a list")
+        for number, item in enumerate(value):
+            _check_shape(item, template[0], f"{where}[{number}]")
+    elif isinstance(template, bool):
+        if not isinstance(value, bool):
+            raise WorldError(f"{where} is not true or false")
+    elif isinstance(template, int | float):
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise WorldError(f"{where} is not a number")
+    elif isinstance(template, str) and not isinstance(value, str):
+        raise WorldError(f"{where} is not a string")
 
 
 SANDBOX_STATE = web.AppKey("SANDBOX_STATE", SandboxState)
