@@ -68,7 +68,7 @@ async def test_slack_sdks_own_handler_crashes_on_the_same_header(slack):
     client = AsyncWebClient(
         token="xoxb-test", base_url=slack.url, retry_handlers=[AsyncRateLimitErrorRetryHandler()]
     )
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="invalid literal for int"):
         await client.chat_postMessage(channel="C1", text="hi")
 
 

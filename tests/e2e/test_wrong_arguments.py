@@ -6,9 +6,6 @@ import asyncio
 
 import pytest
 
-CAMPAIGNS = "/v2/partners/campaigns"
-EARNINGS = "/v2/partners/earnings"
-
 
 async def answer(stack, command: str, text: str) -> str:
     """The text the user reads: in the ack, or else the first post to the response URL."""
@@ -18,6 +15,13 @@ async def answer(stack, command: str, text: str) -> str:
         return result.body["text"]
     post = await stack.standin.state.wait_for_response(result.response_url, timeout=5)
     return post.payload["text"]
+
+
+def partners_calls(stack) -> list[str]:
+    """Every Partners API call so far. A wrong argument is answered before any: counting one path
+    would miss the call a fall-through makes elsewhere (`/campaign list` reads
+    /v2/partners/affiliates/campaigns, `/earnings withdraw` the balance, `history` the report)."""
+    return [f"{call.method} {call.path}" for call in stack.sandbox.state.calls]
 
 
 def problem_then_usage(text: str, problem: str, usage_heading: str) -> None:
@@ -40,7 +44,7 @@ async def test_campaign_wrong_arguments_name_the_problem_then_the_usage(stack, t
     said = await answer(stack, "/campaign", text)
     problem_then_usage(said, problem, "*/campaign* —")
     await asyncio.sleep(0.05)
-    assert stack.sandbox.state.count("GET", CAMPAIGNS) == 0
+    assert partners_calls(stack) == []
     assert stack.standin.state.calls("views.open") == []
 
 
@@ -83,7 +87,7 @@ async def test_earnings_wrong_arguments_name_the_problem_then_the_usage(stack, t
     said = await answer(stack, "/earnings", text)
     problem_then_usage(said, problem, heading)
     await asyncio.sleep(0.05)
-    assert stack.sandbox.state.count("GET", EARNINGS) == 0
+    assert partners_calls(stack) == []
 
 
 async def test_earnings_help_lists_every_subcommand_that_exists(stack):

@@ -96,4 +96,6 @@ def test_shared_notice_names_who_and_when_and_has_no_button():
         "<@U0ADA> shared these earnings in the channel on "
         f"<!date^{int(AT.timestamp())}^{{date_short_pretty}} at {{time}}|2026-11-25 06:57 UTC>."
     )
-    assert all(block["type"] == "section" for block in notice["blocks"])
+    # One plain section: all() over no blocks would pass, and a section can carry a button too.
+    (block,) = notice["blocks"]
+    assert block["type"] == "section" and "accessory" not in block

@@ -123,8 +123,8 @@ async def test_failed_reload_is_tried_once_per_value_and_keeps_the_old_one(clock
     assert api.calls == 2  # one background attempt, not one per read
     assert "background refresh failed" in caplog.text
     clock.advance(seconds=5)
-    with pytest.raises(RuntimeError):
-        await cache.get("k", api.load)  # expired: the caller sees the failure
+    with pytest.raises(RuntimeError, match="API down"):
+        await cache.get("k", api.load)  # expired: the caller sees the failure (the loader's own)
     api.fail = False
     assert await cache.get("k", api.load) == 4
 

@@ -15,7 +15,13 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 from pydantic import SecretStr, ValidationError
 
-from bot.partners import PartnersClient, PartnersForbidden, PartnersRedirected, WriteOutcome
+from bot.partners import (
+    PartnersClient,
+    PartnersError,
+    PartnersForbidden,
+    PartnersRedirected,
+    WriteOutcome,
+)
 from bot.partners.models import Campaign, License, LicenseDetails
 from bot.partners.reports import Balance, SolutionSummary, Withdrawal
 
@@ -170,7 +176,8 @@ async def test_disable_of_a_slug_search_does_not_show_sends_no_delete(api):
     recorder.on("GET", SEARCH, _page([{"id": 1, "product": "livechat", "slug": "pp_x"}], 1))
     with pytest.raises(PartnersForbidden):
         await client.disable_campaign(product="livechat", slug="pp_missing")
-    assert all(s["method"] == "GET" for s in recorder.seen)
+    # Exactly the one search page: an empty list would also mean "no DELETE", but proves no search.
+    assert [s["method"] for s in recorder.seen] == ["GET"]
 
 
 # Writes mean what the API says ----------------------------------------------------------------
@@ -255,8 +262,9 @@ async def test_error_bodies_are_never_in_the_error(api, status, caplog):
         "error": {"message": "token rec-tok-SECRET cvv 123 <script>", "fields": {"token": "rec-tok-SECRET"}}
     }
     recorder.on("POST", SUB, web.json_response(echo, status=status))
-    with pytest.raises(Exception) as caught:
+    with pytest.raises(PartnersError) as caught:  # ours, not any error (a TypeError would say nothing)
         await client.create_subscription("77", **ORDER)
+    assert caught.value.status == status
     for text in (str(caught.value), repr(caught.value), str(getattr(caught.value, "fields", ""))):
         assert "SECRET" not in text and "<script>" not in text
     if status == 400:

@@ -52,7 +52,7 @@ async def test_a_rollback_beside_a_commit_keeps_the_commit(memory_db):
 
     async def rolls_back() -> None:
         await inserted.wait()
-        with pytest.raises(RuntimeError):
+        with pytest.raises(RuntimeError, match="undo this one"):  # ours, not one from the session
             async with memory_db.session() as session:
                 session.add(_key("dropped"))
                 await session.flush()

@@ -168,6 +168,8 @@ async def kill_mid_send(
             assert "0 due" in last.text()
             assert all(len(state.messages(c)) == (2 if accepted else 1) for c in channels)
         for process in processes:  # DEBUG logs of every process, killed or not
+            # …which must really hold DEBUG lines: a quieter log would pass the search for secrets.
+            assert " DEBUG " in process.text(), process.output
             assert_no_secrets(process.text(), SECRETS)
     finally:
         for process in processes:

@@ -92,6 +92,12 @@ async def test_every_forged_or_mangled_request_is_refused_before_any_listener(hs
     assert hstack.services.partners.requests_sent == 0
     async with aiohttp.ClientSession() as session, session.get(hstack.bot_url + "/healthz") as resp:
         assert resp.status == 200
+    # The same command signed properly does reach the API: the two "nothing" checks above were
+    # made on recorders that record this stack's traffic.
+    body = command_form(hstack)
+    assert (await hstack.driver.raw(body, hstack.driver.sign(body), FORM)).status == 200
+    await hstack.standin.state.wait_for(lambda: upstream_traffic(hstack) or None, timeout=5)
+    assert hstack.services.partners.requests_sent >= 1
 
 
 async def test_internal_bolt_headers_from_outside_are_ignored(hstack):
