@@ -104,11 +104,16 @@ async def test_tomorrow_n_jumps_n_days_once_each_and_bad_n_is_refused() -> None:
 async def test_a_digest_the_scheduler_sends_while_the_console_waits_appears_at_once(
     started: dict[str, Any],
 ) -> None:
+    # Pinned to 08:50 in Warsaw and moved to 09:01: "a day later" is not always past a digest's time
+    # (before 09:00 it lands before tomorrow's, and yesterday's is past its grace), so the test
+    # would depend on the hour it runs at.
+    started["offset"] = _offset_to("08:50", WARSAW)
+
     async def scheduler_ticks_after_nine() -> None:
         stack: LocalStack = started["stack"]
         clock = stack.services.clock
         assert isinstance(clock, OffsetClock)
-        clock.offset += timedelta(days=1)
+        clock.offset += timedelta(minutes=11)
         scheduler = stack.services.digest_scheduler
         await scheduler.runner.run_once()  # what the console's own scheduler does every minute
         await stack.standin.state.wait_for(lambda: "DAILY EARNINGS" in io.text, timeout=10)
