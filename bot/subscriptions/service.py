@@ -9,6 +9,7 @@ Two claims guard the POST (see `bot.storage.idempotency`):
   until LiveChat shows the subscription (→ exists) or `unknown_grace` passes with the license still
   unpaid. A `pending` claim left by a process that died (taken over after 5 minutes) may hide a POST
   that went out, so it is settled the same way: re-read, and `unknown` unless LiveChat shows it paid.
+What a caller that meets a claim held by another attempt is told lives in `held.py`.
 """
 
 from __future__ import annotations
@@ -34,8 +35,10 @@ from bot.partners import (
 )
 from bot.partners.models import LicenseDetails
 from bot.recurly import RecurlyError
-from bot.storage import Claim, ClaimState, IdempotencyStore
+from bot.storage import ClaimState, IdempotencyStore
+from bot.subscriptions import held
 from bot.subscriptions.audit import AuditLog
+from bot.subscriptions.held import LICENSE_SCOPE
 from bot.subscriptions.orders import Order
 from bot.subscriptions.pending import PendingOrders
 from bot.subscriptions.results import (
@@ -53,7 +56,6 @@ log = logging.getLogger(__name__)
 
 __all__ = ["LICENSE_SCOPE", "REQUEST_SCOPE", "Outcome", "Reason", "Result", "SubscriptionService"]
 
-LICENSE_SCOPE = "subscription"
 REQUEST_SCOPE = "subscription_request"
 
 
@@ -224,7 +226,17 @@ class SubscriptionService:
                 if claim.taken_over:
                     return await self._settle_takeover(attempt)
                 return await self._run(attempt)
-            settled = await self._settle_existing(attempt.order, claim)
+            # Another attempt holds it: wait, report it, or re-read its unknown outcome.
+            settled = await held.settle_held(
+                self.claims,
+                self._details,
+                self.clock,
+                attempt.license_id,
+                claim,
+                wait_seconds=self.wait_seconds,
+                poll_seconds=self.poll_interval,
+                grace=self.unknown_grace,
+            )
             if settled is not None:
                 return settled
             # The earlier claim was given up (it proved nothing was created): compete again.
@@ -366,7 +378,7 @@ class SubscriptionService:
         Like an unknown outcome: LiveChat showing the license paid settles it; otherwise the claim
         becomes `unknown` and the usual grace period starts before anyone may POST again.
         """
-        if await self._is_paid(attempt.license_id):
+        if held.paid(await self._details(attempt.license_id)):
             confirmed = result(Outcome.ALREADY, Reason.CONFIRMED_PAID)
             await self._record_done(attempt, confirmed)
             return confirmed
@@ -379,7 +391,7 @@ class SubscriptionService:
             Reason.NO_ANSWER,
             user_id=attempt.user_id,
             at=now.isoformat(),
-            locked_until=self._lock_end(now),
+            locked_until=held.lock_end(now, self.unknown_grace),
         )
         await self.claims.finish(
             LICENSE_SCOPE,
@@ -396,7 +408,7 @@ class SubscriptionService:
         """After an unknown outcome, watch the license for a while; never POST again meanwhile."""
         deadline = asyncio.get_running_loop().time() + self.verify_seconds
         while True:
-            if await self._is_paid(attempt.license_id):
+            if held.paid(await self._details(attempt.license_id)):
                 created = self._created(attempt, Reason.CREATED_AFTER_SLOW_ANSWER, status)
                 await self._record_done(attempt, created)
                 return created
@@ -414,7 +426,7 @@ class SubscriptionService:
             card_last4=attempt.card_last4,
             user_id=attempt.user_id,
             at=now.isoformat(),
-            locked_until=self._lock_end(now),
+            locked_until=held.lock_end(now, self.unknown_grace),
         )
         await self.claims.finish(
             LICENSE_SCOPE,
@@ -431,11 +443,6 @@ class SubscriptionService:
             LICENSE_SCOPE, attempt.license_id, attempt.owner, state=ClaimState.DONE, result=data
         )
 
-    async def _is_paid(self, license_id: str) -> bool | None:
-        """True/False from LiveChat; None when it cannot be read right now."""
-        details = await self._details(license_id)
-        return details.has_subscription if details is not None else None
-
     async def _details(self, license_id: str) -> LicenseDetails | None:
         try:
             return await self.partners.license(license_id)
@@ -443,80 +450,9 @@ class SubscriptionService:
             log.warning("re-reading license %s failed: %r", license_id, exc)
             return None
 
-    # --- somebody else holds the license claim -------------------------------------------------
-
-    async def _settle_existing(self, order: Order, claim: Claim) -> Result | None:
-        """The answer when another attempt holds the claim; None when it was released (compete again)."""
-        if claim.state == ClaimState.PENDING:
-            settled = await self.claims.wait_settled(
-                LICENSE_SCOPE,
-                order.license_id,
-                wait_seconds=self.wait_seconds,
-                poll_seconds=self.poll_interval,
-            )
-            if settled is None:
-                return None
-            if settled.state == ClaimState.PENDING:
-                return BUSY_RESULT
-            claim = settled
-        earlier = Result.from_json(claim.result)
-        if claim.state == ClaimState.DONE:
-            done = result(
-                Outcome.ALREADY, Reason.EARLIER_ATTEMPT_DONE, user_id=earlier.user_id if earlier else ""
-            )
-            return with_existing(done, await self._details(order.license_id))
-        if claim.state == ClaimState.UNKNOWN:
-            paid = await self._is_paid(order.license_id)
-            if paid:
-                confirmed = result(Outcome.ALREADY, Reason.CONFIRMED_PAID)
-                await self.claims.finish(
-                    LICENSE_SCOPE,
-                    order.license_id,
-                    claim.owner,
-                    state=ClaimState.DONE,
-                    result=confirmed.to_json(),
-                )
-                return with_existing(confirmed, await self._details(order.license_id))
-            since = _parse_time(earlier.at) if earlier else None
-            if paid is False and (since is None or self.clock.now() - since >= self.unknown_grace):
-                log.info(
-                    "license %s: unknown outcome outlived the grace period unpaid; trying again",
-                    order.license_id,
-                )
-                await self.claims.release(LICENSE_SCOPE, order.license_id, claim.owner)
-                return None
-            return result(
-                Outcome.UNKNOWN,
-                Reason.STILL_UNCONFIRMED,
-                at=earlier.at if earlier else "",
-                locked_until=self._lock_end(since) if since else "",
-            )
-        return None
-
     async def unconfirmed(self, license_ids: list[str]) -> dict[str, datetime]:
         """Licenses whose last POST has an unknown outcome, with when their lock ends (still ahead)."""
-        now = self.clock.now()
-        locked: dict[str, datetime] = {}
-        for license_id in license_ids:
-            claim = await self.claims.get(LICENSE_SCOPE, license_id)
-            if claim is None or claim.state != ClaimState.UNKNOWN:
-                continue
-            earlier = Result.from_json(claim.result)
-            since = _parse_time(earlier.at) if earlier else None
-            ends = since + self.unknown_grace if since else now + self.unknown_grace
-            if ends > now:
-                locked[license_id] = ends
-        return locked
-
-    def _lock_end(self, since: datetime) -> str:
-        return (since + self.unknown_grace).isoformat()
+        return await held.unconfirmed(self.claims, self.clock, license_ids, self.unknown_grace)
 
     def _now(self) -> str:
         return self.clock.now().isoformat()
-
-
-def _parse_time(value: str) -> datetime | None:
-    try:
-        return datetime.fromisoformat(value) if value else None
-    except ValueError:
-        return None
