@@ -5,7 +5,10 @@ exactly one caller win, on SQLite as on PostgreSQL. The winner records the outco
 reads it. A claim left `pending` by a process that died can be taken over after `stale_after`; the
 new owner must assume the dead one may have done part of the work (`Claim.taken_over`).
 
-`run_once` is the whole pattern for one piece of work (campaign creation, a subscription request);
+`run_once` is the whole pattern for one piece of work (campaign creation, a subscription request,
+a payout); `run` is the same and also says whose result it is. Work whose outcome can be open
+(a write with no answer) returns a `Verdict` to keep the claim `unknown` or give it back, and says
+how to re-read the outside world (`recheck_unknown`) before anyone may do it again.
 `claim`/`finish`/`release`/`wait_settled` are its parts, for callers whose claim outlives one call
 (a subscription's per-license claim, kept `unknown` while LiveChat is re-read).
 """
@@ -33,8 +36,6 @@ from bot.storage.db import Database
 log = logging.getLogger(__name__)
 
 Result = dict[str, Any]
-Work = Callable[[], Awaitable[Result]]
-Settle = Callable[[], Awaitable[Result | None]]
 
 
 class ClaimState(StrEnum):
@@ -65,6 +66,42 @@ class Claim:
     result: dict[str, Any] | None
     # Won by taking over a stale `pending` claim: its dead owner may have done part of the work.
     taken_over: bool = False
+    created_at: datetime | None = None  # when the operation was first claimed
+    updated_at: datetime | None = None  # when its state last changed (an `unknown` was recorded)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What work (or a re-read) found, and what becomes of the claim.
+
+    `state` is `done`, `unknown` (it may have happened: re-read before trying again), or None to
+    release the claim because the outside world proved nothing happened.
+    """
+
+    result: Result
+    state: ClaimState | None = ClaimState.DONE
+
+    def __post_init__(self) -> None:
+        if self.state == ClaimState.PENDING:
+            raise ValueError("a verdict settles a claim: done, unknown or released")
+
+
+# A plain result is recorded `done`, the common case (campaign creation, a subscription request).
+Found = Result | Verdict
+Work = Callable[[], Awaitable[Found]]
+Settle = Callable[[], Awaitable[Found | None]]
+Recheck = Callable[[Claim], Awaitable[Found | None]]
+OnError = Callable[[BaseException], Verdict | None]
+
+
+@dataclass(frozen=True)
+class Ran:
+    """How `run` ended for one caller."""
+
+    result: Result | None  # None: another caller still has it in hand, or it was given up
+    state: ClaimState | None  # the claim as this caller left it; None when released
+    ours: bool = False  # this caller did the work (or settled a taken-over claim)
+    rechecked: bool = False  # this caller re-read another's `unknown` outcome and settled it
 
 
 class IdempotencyStore:
@@ -91,7 +128,9 @@ class IdempotencyStore:
                 )
         except IntegrityError:
             return await self._existing_or_takeover(scope, key, owner, now)
-        return Claim(won=True, state=ClaimState.PENDING, owner=owner, result=None)
+        return Claim(
+            won=True, state=ClaimState.PENDING, owner=owner, result=None, created_at=now, updated_at=now
+        )
 
     async def _existing_or_takeover(self, scope: str, key: str, owner: str, now: datetime) -> Claim:
         async with self.db.session() as session:
@@ -111,7 +150,13 @@ class IdempotencyStore:
                 )
                 if taken.rowcount == 1:  # type: ignore[attr-defined]
                     return Claim(
-                        won=True, state=ClaimState.PENDING, owner=owner, result=None, taken_over=True
+                        won=True,
+                        state=ClaimState.PENDING,
+                        owner=owner,
+                        result=None,
+                        taken_over=True,
+                        created_at=row.created_at,
+                        updated_at=now,
                     )
             return _seen(row)
 
@@ -165,45 +210,128 @@ class IdempotencyStore:
         settle_takeover: Settle | None = None,
         wait_seconds: float = 30.0,
         poll_seconds: float = 0.1,
+        **more: Any,
     ) -> Result | None:
         """Run `work` for the one caller that claims (scope, key); the others get its recorded result.
 
         Returns None when another caller still has the work in hand after `wait_seconds` (it will
-        report its own result), or gave it up. If `work` raises, the claim is released so the same
-        request may run again.
+        report its own result), or gave it up. The options are `run`'s.
+        """
+        ran = await self.run(
+            scope,
+            key,
+            work,
+            settle_takeover=settle_takeover,
+            wait_seconds=wait_seconds,
+            poll_seconds=poll_seconds,
+            **more,
+        )
+        return ran.result
+
+    async def run(
+        self,
+        scope: str,
+        key: str,
+        work: Work,
+        *,
+        settle_takeover: Settle | None = None,
+        recheck_unknown: Recheck | None = None,
+        unknown_grace: timedelta | None = None,
+        on_error: OnError | None = None,
+        attempts: int = 1,
+        wait_seconds: float = 30.0,
+        poll_seconds: float = 0.1,
+    ) -> Ran:
+        """`run_once`, telling the caller whether the result is its own.
+
+        `work` returns a result (recorded `done`) or a `Verdict`. If it raises, the claim is
+        released so the same request may run again, unless `on_error` returns a Verdict to keep
+        instead (work that may already have reached the outside world keeps it `unknown`).
 
         A claim taken over from a process that died may hide work that happened with no record of
-        it. `settle_takeover` re-reads the outside world first: the result it returns is recorded
-        instead of running `work` again; None means it found nothing done, so `work` runs. Without
-        it, `work` runs again, which is right only for work that guards itself (a subscription
-        request, whose per-license claim does the re-reading).
+        it. `settle_takeover` re-reads the outside world first: what it returns is recorded instead
+        of running `work` again; None means it found nothing done, so `work` runs. Without it,
+        `work` runs again, which is right only for work that guards itself (a request whose inner
+        claim does the re-reading).
+
+        A caller that finds the claim `unknown` calls `recheck_unknown(claim)` before anything else:
+        what it returns is recorded for the claim's owner (it happened after all); None means it
+        found nothing, and once the outcome is `unknown_grace` old the claim is released. A claim
+        given up while waiting, or released that way, is competed for again, up to `attempts` claims.
         """
-        claim = await self.claim(scope, key)
-        if not claim.won:
+        for _ in range(attempts):
+            claim = await self.claim(scope, key)
+            if claim.won:
+                return await self._run_won(scope, key, claim, work, settle_takeover, on_error)
             log.info("%s %s is a duplicate; waiting for the first attempt", scope, key[:12])
             settled: Claim | None = claim
             if claim.state == ClaimState.PENDING:
                 settled = await self.wait_settled(
                     scope, key, wait_seconds=wait_seconds, poll_seconds=poll_seconds
                 )
-            if settled is None or settled.state == ClaimState.PENDING:
-                return None
-            return settled.result
+                if settled is None:
+                    continue  # given up: it did not happen, so compete again
+            if settled.state == ClaimState.UNKNOWN and recheck_unknown is not None:
+                found = await recheck_unknown(settled)
+                if found is not None:
+                    verdict = _verdict(found)
+                    await self._record(scope, key, settled.owner, verdict)
+                    return Ran(verdict.result, verdict.state, rechecked=True)
+                if self._outlived(settled, unknown_grace):
+                    log.info("%s %s: unknown outcome outlived its grace with nothing found", scope, key[:12])
+                    await self.release(scope, key, settled.owner)
+                    continue
+            return Ran(settled.result, settled.state)
+        return Ran(None, ClaimState.PENDING)
+
+    async def _run_won(
+        self,
+        scope: str,
+        key: str,
+        claim: Claim,
+        work: Work,
+        settle_takeover: Settle | None,
+        on_error: OnError | None,
+    ) -> Ran:
         try:
-            result = None
+            found: Found | None = None
             if claim.taken_over and settle_takeover is not None:
                 log.warning("%s %s: took over a claim left by a stopped process; re-reading", scope, key[:12])
-                result = await settle_takeover()
-            if result is None:
-                result = await work()
-        except BaseException:
-            await self.release(scope, key, claim.owner)
+                found = await settle_takeover()
+            if found is None:
+                found = await work()
+        except BaseException as exc:
+            kept = on_error(exc) if on_error is not None else None
+            await self._record(scope, key, claim.owner, kept or Verdict({}, state=None))
             raise
-        await self.finish(scope, key, claim.owner, state=ClaimState.DONE, result=result)
-        return result
+        verdict = _verdict(found)
+        await self._record(scope, key, claim.owner, verdict)
+        return Ran(verdict.result, verdict.state, ours=True)
+
+    async def _record(self, scope: str, key: str, owner: str, verdict: Verdict) -> None:
+        if verdict.state is None:
+            await self.release(scope, key, owner)
+        else:
+            await self.finish(scope, key, owner, state=verdict.state, result=verdict.result)
+
+    def _outlived(self, claim: Claim, grace: timedelta | None) -> bool:
+        if grace is None or claim.updated_at is None:
+            return False
+        return self.clock.now() - claim.updated_at >= grace
+
+
+def _verdict(found: Found) -> Verdict:
+    return found if isinstance(found, Verdict) else Verdict(found)
 
 
 def _seen(row: IdempotencyKey) -> Claim:
     """The claim as a caller that did not win it sees it."""
     result = json.loads(row.result) if row.result else None
-    return Claim(won=False, state=ClaimState(row.state), owner=row.owner, result=result)
+    return Claim(
+        won=False,
+        state=ClaimState(row.state),
+        owner=row.owner,
+        result=result,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )
