@@ -11,19 +11,20 @@ Two claims (bot/storage/idempotency.py) are written before the POST:
   the claim means it went through; until one shows up or `unknown_grace` passes, nothing is sent.
 A `pending` claim left by a process that was killed mid-POST is taken over after five minutes and
 settled the same way: re-read first, never POST blindly.
+
+Both claims go through `IdempotencyStore.run` (the same run-once as campaigns and subscriptions):
+the work returns a `Verdict` (done, unknown, or released), `recheck_unknown` is the re-read of
+`/withdrawals`, and `unknown_grace` when a still-unseen payout may be tried again.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
-
-from sqlalchemy import select
 
 from bot.clock import Clock
 from bot.partners import (
@@ -36,8 +37,8 @@ from bot.partners import (
 from bot.partners.payouts import MINIMUM_WITHDRAWAL, newest_first
 from bot.partners.reports import Withdrawal
 from bot.payouts.audit import PayoutAudit
-from bot.storage import Claim, Database, IdempotencyStore
-from bot.storage.idempotency import IdempotencyKey
+from bot.storage import Claim, ClaimState, Database, IdempotencyStore
+from bot.storage.idempotency import Ran, Result, Verdict
 
 log = logging.getLogger(__name__)
 
@@ -110,24 +111,28 @@ class PayoutService:
 
     async def confirm(self, request_id: str, amount: Decimal, user_id: str) -> PayoutResult:
         """Run the confirmation once per request id; a duplicate gets the first run's result."""
-        request = await self.claims.claim(REQUEST_SCOPE, request_id)
-        if not request.won:
+
+        async def work() -> Result:
+            attempt = await self.audit.start(request_id, user_id, amount)
+            result = PayoutResult(Outcome.FAILED, FAILED_TEXT)
+            try:
+                result = await self._claim_and_run(amount, user_id)
+            except Exception:
+                log.exception("payout confirmation %s failed unexpectedly", request_id)
+            finally:
+                await self.audit.finish(
+                    attempt, result.outcome.value, result.api_status, result.detail, result.withdrawal_id
+                )
+            return result.to_json()
+
+        # No settle_takeover: a confirmation taken over from a dead process runs again, and the
+        # day/balance claim it then meets (taken over too) is what re-reads `/withdrawals`.
+        ran = await self.claims.run(
+            REQUEST_SCOPE, request_id, work, wait_seconds=self.wait_seconds, poll_seconds=self.poll_interval
+        )
+        if not ran.ours:
             log.info("duplicate payout confirmation %s", request_id)
-            return await self._wait_for_request(request_id)
-        attempt = await self.audit.start(request_id, user_id, amount)
-        result = PayoutResult(Outcome.FAILED, FAILED_TEXT)
-        try:
-            result = await self._claim_and_run(amount, user_id)
-        except Exception:
-            log.exception("payout confirmation %s failed unexpectedly", request_id)
-        finally:
-            await self.audit.finish(
-                attempt, result.outcome.value, result.api_status, result.detail, result.withdrawal_id
-            )
-            await self.claims.finish(
-                REQUEST_SCOPE, request_id, request.owner, state="done", result=result.to_json()
-            )
-        return result
+        return PayoutResult.from_json(ran.result) or PayoutResult(Outcome.BUSY, BUSY_TEXT)
 
     async def record_refusal(self, request_id: str, user_id: str, amount: Decimal) -> None:
         """Audit a confirmation by someone who is not an admin (nothing is sent)."""
@@ -138,92 +143,96 @@ class PayoutService:
 
     async def _claim_and_run(self, amount: Decimal, user_id: str) -> PayoutResult:
         key = payout_key(self.clock.now().date().isoformat(), amount)
-        for _ in range(3):
-            claim = await self.claims.claim(PAYOUT_SCOPE, key)
-            if claim.won and claim.taken_over:
-                return await self._settle_open(key, claim.owner, user_id, amount, await self._claimed_at(key))
-            if claim.won:
-                return await self._run(key, claim.owner, amount, user_id)
-            settled = await self._settle_existing(key, claim, amount, user_id)
-            if settled is not None:
-                return settled
-        return PayoutResult(Outcome.BUSY, BUSY_TEXT)
+        attempt = _Attempt(amount, user_id)
 
-    async def _run(self, key: str, owner: str, amount: Decimal, user_id: str) -> PayoutResult:
-        posting = False
-        try:
-            try:
-                current = await self.partners.balance()
-                before = {p.withdrawal_id for p in newest_first(await self.partners.withdrawals())}
-            except PartnersError as exc:
-                return await self._give_up(
-                    key, owner, PayoutResult(Outcome.FAILED, read_failed_text(exc), exc.status)
-                )
-            if current.available != amount:
-                return await self._give_up(key, owner, balance_changed(current.available))
-            if current.available < MINIMUM_WITHDRAWAL:
-                return await self._give_up(
-                    key, owner, PayoutResult(Outcome.BELOW_MINIMUM, BELOW_MINIMUM_TEXT)
-                )
-            claimed_at = self.clock.now()
-            posting = True
-            try:
-                payout = await self.partners.request_withdrawal()
-            except PartnersForbidden as exc:
-                return await self._give_up(
-                    key, owner, PayoutResult(Outcome.BELOW_MINIMUM, BELOW_MINIMUM_TEXT, exc.status)
-                )
-            except PartnersConflict as exc:
-                return await self._give_up(
-                    key, owner, PayoutResult(Outcome.NO_BILLING, NO_BILLING_TEXT, exc.status)
-                )
-            except PartnersUnavailable as exc:
-                if not exc.maybe_applied:
-                    return await self._give_up(
-                        key, owner, PayoutResult(Outcome.FAILED, NOT_SENT_TEXT, exc.status)
-                    )
-                log.warning("payout POST has an unknown outcome: %r", exc)
-                return await self._settle_open(key, owner, user_id, amount, claimed_at, before, exc.status)
-            except PartnersError as exc:
-                return await self._give_up(
-                    key, owner, PayoutResult(Outcome.FAILED, refused_text(exc), exc.status)
-                )
-            if payout is None:
-                return await self._settle_open(
-                    key, owner, user_id, amount, claimed_at, before, 200, accepted=True
-                )
-            return await self._done(key, owner, requested(payout, user_id, self._now(), REQUESTED_TEXT))
-        except BaseException:
+        async def takeover() -> Verdict:
+            # Killed mid-POST perhaps: whatever appeared since the first claim is that POST.
+            claim = await self.claims.get(PAYOUT_SCOPE, key)
+            return await self._settle_open(attempt, claim.created_at if claim else None)
+
+        async def recheck(claim: Claim) -> Result | None:
+            found = await self._new_pending(claim.created_at, None)
+            if found is None:
+                return None
+            earlier = PayoutResult.from_json(claim.result)
+            by = earlier.user_id if earlier else user_id  # who confirmed the payout that went through
+            return requested(found, by, self._now(), CONFIRMED_LATE_TEXT).to_json()
+
+        def on_error(exc: BaseException) -> Verdict | None:
             # Unexpected: give the claim back only if the POST never went out; else its fate is open.
-            if posting:
-                await self._keep_unknown(key, owner, user_id, amount, None)
-            else:
-                await self.claims.release(PAYOUT_SCOPE, key, owner)
-            raise
+            return self._unknown(attempt, None) if attempt.posting else None
+
+        ran = await self.claims.run(
+            PAYOUT_SCOPE,
+            key,
+            lambda: self._run(attempt),
+            settle_takeover=takeover,
+            recheck_unknown=recheck,
+            unknown_grace=self.unknown_grace,
+            on_error=on_error,
+            attempts=3,
+            wait_seconds=self.wait_seconds,
+            poll_seconds=self.poll_interval,
+        )
+        return _answer(ran)
+
+    async def _run(self, attempt: _Attempt) -> Verdict:
+        amount = attempt.amount
+        try:
+            current = await self.partners.balance()
+            before = {p.withdrawal_id for p in newest_first(await self.partners.withdrawals())}
+        except PartnersError as exc:
+            return _give_up(PayoutResult(Outcome.FAILED, read_failed_text(exc), exc.status))
+        if current.available != amount:
+            return _give_up(balance_changed(current.available))
+        if current.available < MINIMUM_WITHDRAWAL:
+            return _give_up(PayoutResult(Outcome.BELOW_MINIMUM, BELOW_MINIMUM_TEXT))
+        claimed_at = self.clock.now()
+        attempt.posting = True
+        try:
+            payout = await self.partners.request_withdrawal()
+        except PartnersForbidden as exc:
+            return _give_up(PayoutResult(Outcome.BELOW_MINIMUM, BELOW_MINIMUM_TEXT, exc.status))
+        except PartnersConflict as exc:
+            return _give_up(PayoutResult(Outcome.NO_BILLING, NO_BILLING_TEXT, exc.status))
+        except PartnersUnavailable as exc:
+            if not exc.maybe_applied:
+                return _give_up(PayoutResult(Outcome.FAILED, NOT_SENT_TEXT, exc.status))
+            log.warning("payout POST has an unknown outcome: %r", exc)
+            return await self._settle_open(attempt, claimed_at, before, exc.status)
+        except PartnersError as exc:
+            return _give_up(PayoutResult(Outcome.FAILED, refused_text(exc), exc.status))
+        if payout is None:
+            return await self._settle_open(attempt, claimed_at, before, 200, accepted=True)
+        return _done(requested(payout, attempt.user_id, self._now(), REQUESTED_TEXT))
 
     async def _settle_open(
         self,
-        key: str,
-        owner: str,
-        user_id: str,
-        amount: Decimal,
+        attempt: _Attempt,
         since: datetime | None,
         before: set[int] | None = None,
         status: int | None = None,
         *,
         accepted: bool = False,
-    ) -> PayoutResult:
+    ) -> Verdict:
         """The POST may have gone through: re-read `/withdrawals` before anything is sent again."""
         found = await self._new_pending(since, before)
         if found is not None:
             text = REQUESTED_TEXT if accepted else CONFIRMED_LATE_TEXT
-            return await self._done(key, owner, requested(found, user_id, self._now(), text, status))
+            return _done(requested(found, attempt.user_id, self._now(), text, status))
         if accepted:
-            result = PayoutResult(
-                Outcome.REQUESTED, ACCEPTED_UNSEEN_TEXT, status, str(amount), None, user_id, self._now()
+            return _done(
+                PayoutResult(
+                    Outcome.REQUESTED,
+                    ACCEPTED_UNSEEN_TEXT,
+                    status,
+                    str(attempt.amount),
+                    None,
+                    attempt.user_id,
+                    self._now(),
+                )
             )
-            return await self._done(key, owner, result)
-        return await self._keep_unknown(key, owner, user_id, amount, status)
+        return self._unknown(attempt, status)
 
     async def _new_pending(self, since: datetime | None, before: set[int] | None) -> Withdrawal | None:
         """A pending withdrawal that appeared since the claim; None when none (or unreadable)."""
@@ -233,7 +242,7 @@ class PayoutService:
             log.warning("re-reading withdrawals failed: %r", exc)
             return None
         for payout in listed:
-            if payout.status != "pending":
+            if payout.status != "pending":  # the withdrawal's status at LiveChat, not a claim's
                 continue
             if before is not None:
                 if payout.withdrawal_id not in before:
@@ -246,97 +255,52 @@ class PayoutService:
                 return payout
         return None
 
-    async def _settle_existing(
-        self, key: str, claim: Claim, amount: Decimal, user_id: str
-    ) -> PayoutResult | None:
-        """Another attempt holds the key: its answer, or None when it was given up (compete again)."""
-        if claim.state == "pending":
-            waited = await self._wait_for(PAYOUT_SCOPE, key)
-            if waited is None:
-                return None
-            if waited.state == "pending":
-                return PayoutResult(Outcome.BUSY, BUSY_TEXT)
-            claim = waited
-        earlier = PayoutResult.from_json(claim.result)
-        if claim.state == "done":
-            by = f" by <@{earlier.user_id}>" if earlier and earlier.user_id else ""
-            return PayoutResult(
-                Outcome.ALREADY,
-                f"This balance was already requested as a payout{by} — nothing was sent again.",
-                withdrawal_id=earlier.withdrawal_id if earlier else None,
-            )
-        if claim.state == "unknown":
-            since = await self._claimed_at(key)
-            found = await self._new_pending(since, None)
-            if found is not None:
-                result = requested(
-                    found, earlier.user_id if earlier else user_id, self._now(), CONFIRMED_LATE_TEXT
-                )
-                await self.claims.finish(
-                    PAYOUT_SCOPE, key, claim.owner, state="done", result=result.to_json()
-                )
-                return replace(result, outcome=Outcome.ALREADY, detail=ALREADY_CONFIRMED_TEXT)
-            at = _parse_time(earlier.at) if earlier else None
-            if at is not None and self.clock.now() - at >= self.unknown_grace:
-                log.info(
-                    "payout %s: unknown outcome outlived the grace period with no withdrawal; retrying", key
-                )
-                await self.claims.release(PAYOUT_SCOPE, key, claim.owner)
-                return None
-            return PayoutResult(Outcome.UNKNOWN, STILL_UNKNOWN_TEXT)
-        return None
-
-    # --- plumbing ----------------------------------------------------------------------------
-
-    async def _give_up(self, key: str, owner: str, result: PayoutResult) -> PayoutResult:
-        await self.claims.release(PAYOUT_SCOPE, key, owner)
-        return result
-
-    async def _done(self, key: str, owner: str, result: PayoutResult) -> PayoutResult:
-        await self.claims.finish(PAYOUT_SCOPE, key, owner, state="done", result=result.to_json())
-        return result
-
-    async def _keep_unknown(
-        self, key: str, owner: str, user_id: str, amount: Decimal, status: int | None
-    ) -> PayoutResult:
-        result = PayoutResult(Outcome.UNKNOWN, UNKNOWN_TEXT, status, str(amount), None, user_id, self._now())
-        await self.claims.finish(PAYOUT_SCOPE, key, owner, state="unknown", result=result.to_json())
-        return result
-
-    async def _claimed_at(self, key: str) -> datetime | None:
-        async with self.db.session() as session:
-            row = (
-                await session.execute(
-                    select(IdempotencyKey.created_at).where(
-                        IdempotencyKey.scope == PAYOUT_SCOPE, IdempotencyKey.key == key
-                    )
-                )
-            ).scalar_one_or_none()
-            return row
-
-    async def _wait_for(self, scope: str, key: str) -> Claim | None:
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + self.wait_seconds
-        while True:
-            claim = await self.claims.get(scope, key)
-            if claim is None or claim.state != "pending" or loop.time() >= deadline:
-                return claim
-            await asyncio.sleep(self.poll_interval)
-
-    async def _wait_for_request(self, request_id: str) -> PayoutResult:
-        claim = await self._wait_for(REQUEST_SCOPE, request_id)
-        result = PayoutResult.from_json(claim.result) if claim is not None else None
-        return result or PayoutResult(Outcome.BUSY, BUSY_TEXT)
+    def _unknown(self, attempt: _Attempt, status: int | None) -> Verdict:
+        result = PayoutResult(
+            Outcome.UNKNOWN, UNKNOWN_TEXT, status, str(attempt.amount), None, attempt.user_id, self._now()
+        )
+        return Verdict(result.to_json(), ClaimState.UNKNOWN)
 
     def _now(self) -> str:
         return self.clock.now().isoformat()
 
 
-def _parse_time(value: str) -> datetime | None:
-    try:
-        return datetime.fromisoformat(value) if value else None
-    except ValueError:
-        return None
+@dataclass
+class _Attempt:
+    """One attempt at the day/balance claim; `posting` from the moment the POST may go out."""
+
+    amount: Decimal
+    user_id: str
+    posting: bool = False
+
+
+def _give_up(result: PayoutResult) -> Verdict:
+    """Release the claim: LiveChat proved nothing was requested (or nothing was sent)."""
+    return Verdict(result.to_json(), state=None)
+
+
+def _done(result: PayoutResult) -> Verdict:
+    return Verdict(result.to_json())
+
+
+def _answer(ran: Ran) -> PayoutResult:
+    """What this confirmation is told, given how the day/balance claim ended for it."""
+    if ran.ours:
+        return PayoutResult.from_json(ran.result) or PayoutResult(Outcome.FAILED, FAILED_TEXT)
+    earlier = PayoutResult.from_json(ran.result)
+    if ran.rechecked and earlier is not None:
+        # Another attempt's unknown outcome, just found in `/withdrawals`.
+        return replace(earlier, outcome=Outcome.ALREADY, detail=ALREADY_CONFIRMED_TEXT)
+    if ran.state == ClaimState.DONE:
+        by = f" by <@{earlier.user_id}>" if earlier and earlier.user_id else ""
+        return PayoutResult(
+            Outcome.ALREADY,
+            f"This balance was already requested as a payout{by} — nothing was sent again.",
+            withdrawal_id=earlier.withdrawal_id if earlier else None,
+        )
+    if ran.state == ClaimState.UNKNOWN:
+        return PayoutResult(Outcome.UNKNOWN, STILL_UNKNOWN_TEXT)
+    return PayoutResult(Outcome.BUSY, BUSY_TEXT)
 
 
 def requested(payout: Withdrawal, user_id: str, at: str, text: str, status: int | None = 201) -> PayoutResult:
