@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from bot.alerts.blocks import ALERT_TIME
 from bot.alerts.store import MAX_DAYS, MIN_DAYS, ChannelAlerts, Run
+from bot.alerts.tables import RunState
 from bot.slack.mrkdwn import escape
 
 USAGE = (
@@ -51,9 +52,9 @@ def status_text(setting: ChannelAlerts | None, last: Run | None, open_alerts: in
         lines.append("The first check has not run yet.")
     else:
         day = last.local_date.strftime("%A %d %B")
-        if last.state == "done" and last.finished_at:
+        if last.state == RunState.DONE and last.finished_at:
             lines.append(f"Last check: {day}, done at {last.finished_at.astimezone(zone).strftime('%H:%M')}.")
-        elif last.state == "failed":
+        elif last.state == RunState.FAILED:
             retry = (
                 f" Retrying at {last.next_attempt_at.astimezone(zone).strftime('%H:%M')}."
                 if last.next_attempt_at
@@ -63,7 +64,7 @@ def status_text(setting: ChannelAlerts | None, last: Run | None, open_alerts: in
             lines.append(
                 f":warning: Last check ({day}) failed: {escape(last.error or 'unknown error')}.{retry}"
             )
-        elif last.state == "claimed":
+        elif last.state == RunState.CLAIMED:
             lines.append(f"The check of {day} is running now.")
     lines.append(f"{open_alerts} alert{'s' if open_alerts != 1 else ''} waiting for a subscription.")
     return "\n".join(lines)

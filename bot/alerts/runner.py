@@ -30,6 +30,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.alerts.blocks import admin_dm, alert_message, lapsed_notice, settled_message
 from bot.alerts.store import LAPSED, Alert, AlertDraft, AlertStore, ChannelAlerts, Run, retry_delay
+from bot.alerts.tables import RunState
 from bot.clock import Clock
 from bot.digest.runner import TOKEN_RETRY, _retry_after
 from bot.digest.schedule import local_instant
@@ -177,7 +178,7 @@ class AlertRunner:
             for setting, run in claimed:
                 retry_at = self.clock.now() + retry_delay(run.attempts)
                 await self.store.finish_run(
-                    run, self.owner, "failed", error=report.licenses_error, retry_at=retry_at
+                    run, self.owner, RunState.FAILED, error=report.licenses_error, retry_at=retry_at
                 )
                 report.failed[setting.channel_id] = report.licenses_error
             return report
@@ -216,7 +217,7 @@ class AlertRunner:
         except _ChannelGone as gone:
             log.warning("trial alerts for %s: Slack said %s; turning them off", channel, gone.error)
             reason = f"Slack refused to post in the channel ({gone.error})"
-            await self.store.finish_run(run, self.owner, "disabled", error=reason)
+            await self.store.finish_run(run, self.owner, RunState.DISABLED, error=reason)
             await self.store.disable(channel, reason)
             report.disabled[channel] = gone.error
             await self._tell_admin(setting, gone.error)
@@ -226,7 +227,11 @@ class AlertRunner:
             retry = TOKEN_RETRY if error in TOKEN_ERRORS else retry_delay(run.attempts)
             log.error("trial alerts for %s failed: Slack said %s", channel, error)
             await self.store.finish_run(
-                run, self.owner, "failed", error=f"Slack said {error}", retry_at=self.clock.now() + retry
+                run,
+                self.owner,
+                RunState.FAILED,
+                error=f"Slack said {error}",
+                retry_at=self.clock.now() + retry,
             )
             report.failed[channel] = error
             return
@@ -236,13 +241,13 @@ class AlertRunner:
             await self.store.finish_run(
                 run,
                 self.owner,
-                "failed",
+                RunState.FAILED,
                 error=error,
                 retry_at=self.clock.now() + retry_delay(run.attempts),
             )
             report.failed[channel] = error
             return
-        await self.store.finish_run(run, self.owner, "done")
+        await self.store.finish_run(run, self.owner, RunState.DONE)
 
     async def _settle_open(
         self, setting: ChannelAlerts, facts: dict[str, License], report: AlertReport

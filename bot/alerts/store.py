@@ -23,7 +23,7 @@ from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from bot.alerts.tables import AlertChannel, AlertRun, TrialAlert
+from bot.alerts.tables import AlertChannel, AlertRun, AlertState, RunState, TrialAlert
 from bot.clock import Clock
 from bot.storage.db import Database
 
@@ -203,9 +203,9 @@ class AlertStore:
 
     @staticmethod
     def run_claimable(run: Run, now: datetime, takeover_after: timedelta) -> bool:
-        if run.state == "claimed":
+        if run.state == RunState.CLAIMED:
             return now - run.claimed_at >= takeover_after
-        if run.state == "failed":
+        if run.state == RunState.FAILED:
             return run.next_attempt_at is not None and run.next_attempt_at <= now
         return False
 
@@ -219,7 +219,7 @@ class AlertStore:
             .values(
                 channel_id=channel_id,
                 local_date=day.isoformat(),
-                state="claimed",
+                state=RunState.CLAIMED,
                 claimed_by=owner,
                 claimed_at=now,
                 attempts=1,
@@ -243,7 +243,7 @@ class AlertStore:
                     AlertRun.claimed_by == seen.claimed_by,
                     AlertRun.attempts == seen.attempts,
                 )
-                .values(state="claimed", claimed_by=owner, claimed_at=now, attempts=seen.attempts + 1)
+                .values(state=RunState.CLAIMED, claimed_by=owner, claimed_at=now, attempts=seen.attempts + 1)
                 .returning(AlertRun)
             )
             row = result.scalar_one_or_none()
@@ -254,13 +254,21 @@ class AlertStore:
         async with self.db.session() as session:
             result = await session.execute(
                 update(AlertRun)
-                .where(AlertRun.id == run.id, AlertRun.claimed_by == owner, AlertRun.state == "claimed")
+                .where(
+                    AlertRun.id == run.id, AlertRun.claimed_by == owner, AlertRun.state == RunState.CLAIMED
+                )
                 .values(claimed_at=self.clock.now())
             )
             return result.rowcount == 1  # type: ignore[attr-defined]
 
     async def finish_run(
-        self, run: Run, owner: str, state: str, *, error: str | None = None, retry_at: datetime | None = None
+        self,
+        run: Run,
+        owner: str,
+        state: RunState,
+        *,
+        error: str | None = None,
+        retry_at: datetime | None = None,
     ) -> bool:
         async with self.db.session() as session:
             result = await session.execute(
@@ -292,9 +300,9 @@ class AlertStore:
     def alert_claimable(alert: Alert, now: datetime, takeover_after: timedelta) -> bool:
         if alert.message_ts is not None:
             return False
-        if alert.state == "claimed":
+        if alert.state == AlertState.CLAIMED:
             return now - alert.claimed_at >= takeover_after
-        return alert.state == "failed"
+        return alert.state == AlertState.FAILED
 
     async def claim_alert(
         self, channel_id: str, draft: AlertDraft, owner: str, *, takeover_after: timedelta
@@ -311,7 +319,7 @@ class AlertStore:
                 client_name=draft.client_name,
                 plan=draft.plan,
                 ends_at=draft.ends_at,
-                state="claimed",
+                state=AlertState.CLAIMED,
                 claimed_by=owner,
                 claimed_at=now,
                 attempts=1,
@@ -347,7 +355,7 @@ class AlertStore:
                     TrialAlert.message_ts.is_(None),
                 )
                 .values(
-                    state="claimed",
+                    state=AlertState.CLAIMED,
                     claimed_by=owner,
                     claimed_at=now,
                     attempts=seen.attempts + 1,
@@ -373,7 +381,7 @@ class AlertStore:
                 .where(
                     TrialAlert.id == alert.id,
                     TrialAlert.claimed_by == owner,
-                    TrialAlert.state == "claimed",
+                    TrialAlert.state == AlertState.CLAIMED,
                     TrialAlert.message_ts.is_(None),
                 )
                 .values(claimed_at=self.clock.now())
@@ -386,7 +394,7 @@ class AlertStore:
             result = await session.execute(
                 update(TrialAlert)
                 .where(TrialAlert.id == alert.id, TrialAlert.claimed_by == owner)
-                .values(state="sent", message_ts=ts, sent_at=now, error=None, updated_at=now)
+                .values(state=AlertState.SENT, message_ts=ts, sent_at=now, error=None, updated_at=now)
             )
             return result.rowcount == 1  # type: ignore[attr-defined]
 
@@ -397,7 +405,7 @@ class AlertStore:
                 .where(
                     TrialAlert.id == alert.id, TrialAlert.claimed_by == owner, TrialAlert.message_ts.is_(None)
                 )
-                .values(state="failed", error=error, updated_at=self.clock.now())
+                .values(state=AlertState.FAILED, error=error, updated_at=self.clock.now())
             )
             return result.rowcount == 1  # type: ignore[attr-defined]
 

@@ -8,11 +8,29 @@ one "lapsed" notice of a trial that ended unsubscribed.
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import Boolean, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.storage.base import Base, UTCDateTime
+
+
+class RunState(StrEnum):
+    """`alert_runs.state`. Not the idempotency `ClaimState`: a run can fail and be retried later."""
+
+    CLAIMED = "claimed"  # a replica is checking the channel (taken over when its heartbeat stops)
+    DONE = "done"
+    FAILED = "failed"  # retried at `next_attempt_at`
+    DISABLED = "disabled"  # the channel cannot be posted to; not retried
+
+
+class AlertState(StrEnum):
+    """`trial_alerts.state`: the row is the claim that posts one alert once."""
+
+    CLAIMED = "claimed"
+    SENT = "sent"
+    FAILED = "failed"
 
 
 class AlertChannel(Base):
@@ -40,7 +58,7 @@ class AlertRun(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     channel_id: Mapped[str] = mapped_column(String(32))
     local_date: Mapped[str] = mapped_column(String(10))
-    state: Mapped[str] = mapped_column(String(16))  # claimed | done | failed | disabled
+    state: Mapped[str] = mapped_column(String(16))  # a RunState
     claimed_by: Mapped[str] = mapped_column(String(64))
     claimed_at: Mapped[datetime] = mapped_column(UTCDateTime())
     attempts: Mapped[int] = mapped_column(Integer, default=1)
@@ -65,7 +83,7 @@ class TrialAlert(Base):
     client_name: Mapped[str] = mapped_column(Text)
     plan: Mapped[str | None] = mapped_column(String(32), nullable=True)
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    state: Mapped[str] = mapped_column(String(16))  # claimed | sent | failed
+    state: Mapped[str] = mapped_column(String(16))  # an AlertState
     claimed_by: Mapped[str] = mapped_column(String(64))
     claimed_at: Mapped[datetime] = mapped_column(UTCDateTime())
     attempts: Mapped[int] = mapped_column(Integer, default=1)
