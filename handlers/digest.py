@@ -23,6 +23,7 @@ from bot.digest.schedule import (
 from bot.digest.store import ChannelDigest, DigestStore
 from bot.slack.respond import reply
 from bot.slack.users import user_zone_name
+from bot.storage.digest_tables import DeliveryState
 from handlers.digest_blocks import (
     ADMINS_ONLY,
     NO_TZ,
@@ -48,7 +49,9 @@ async def next_for(store: DigestStore, setting: ChannelDigest, now: datetime) ->
     days = [today + timedelta(days=offset) for offset in (-1, 0, 1)]
     rows = await store.deliveries([(setting.channel_id, day) for day in days])
     done: set[date] = {
-        day for (_, day), row in rows.items() if row.state != "failed" or row.next_attempt_at is None
+        day
+        for (_, day), row in rows.items()
+        if row.state != DeliveryState.FAILED or row.next_attempt_at is None
     }
     return next_digest(schedule, now, done)
 

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from bot.digest.schedule import TIME_EXAMPLE
 from bot.digest.store import ChannelDigest, Delivery
+from bot.storage.digest_tables import DeliveryState
 
 USAGE = (
     "*/earnings digest* — a daily earnings digest in this channel, with what changed since yesterday.\n"
@@ -75,16 +76,16 @@ def _attempts(count: int) -> str:
 def delivery_line(delivery: Delivery, zone: ZoneInfo, now: datetime) -> str:
     """The last delivery in words; the digest's own day is named only when it is not the day it was sent."""
     day = delivery.local_date
-    if delivery.state == "sent" and delivery.sent_at is not None:
+    if delivery.state == DeliveryState.SENT and delivery.sent_at is not None:
         for_day = "" if delivery.sent_at.astimezone(zone).date() == day else f" (the one for {_day(day)})"
         return f"Last digest{for_day}: sent {when(delivery.sent_at, zone)}."
-    if delivery.state == "failed":
+    if delivery.state == DeliveryState.FAILED:
         line = f"The digest for {_day(day)} *failed* after {_attempts(delivery.attempts)}: {delivery.error}."
         retry = delivery.next_attempt_at
         if retry is not None and retry.astimezone(zone).date() == delivery.local_date:
             line += f" Retrying {when(retry, zone)}." if retry > now else " Retrying any minute now."
         return line
-    if delivery.state == "disabled":
+    if delivery.state == DeliveryState.DISABLED:
         return f"The digest for {_day(day)} was *not sent*: {delivery.error}."
     return f"The digest for {_day(day)} is being sent now."
 

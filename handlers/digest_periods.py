@@ -17,6 +17,7 @@ from bot.digest.schedule import ScheduleError, local_date
 from bot.digest.store import ChannelDigest, DigestStore
 from bot.slack.blocks import notice_message
 from bot.slack.respond import reply
+from bot.storage.digest_tables import DeliveryState
 from handlers import digest
 from handlers.digest_blocks import ADMINS_ONLY, NO_TZ, TOO_MANY, USAGE, delivery_line, next_line
 from handlers.messages import UNEXPECTED
@@ -39,7 +40,9 @@ async def next_for(store: DigestStore, setting: ChannelDigest, cadence: Cadence,
     days = [shift(cadence, latest, offset) for offset in (-1, 0, 1)]
     rows = await store.deliveries([(setting.channel_id, day) for day in days])
     done: set[date] = {
-        day for (_, day), row in rows.items() if row.state != "failed" or row.next_attempt_at is None
+        day
+        for (_, day), row in rows.items()
+        if row.state != DeliveryState.FAILED or row.next_attempt_at is None
     }
     return next_digest(cadence, schedule, now, done)
 

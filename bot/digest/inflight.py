@@ -27,6 +27,7 @@ from sqlalchemy import Update, case, update
 from bot.clock import Clock
 from bot.digest.store import CHUNK, DELIVERIES, Delivery, DigestStore
 from bot.storage.db import Database
+from bot.storage.digest_tables import DeliveryState
 
 log = logging.getLogger(__name__)
 
@@ -149,7 +150,7 @@ async def refresh_claims(store: DigestStore, deliveries: Collection[Delivery], o
         .where(
             DELIVERIES.c.id.in_(ids[start : start + CHUNK]),
             DELIVERIES.c.claimed_by == owner,
-            DELIVERIES.c.state == "claimed",
+            DELIVERIES.c.state == DeliveryState.CLAIMED,
         )
         .values(claimed_at=now)
         .returning(DELIVERIES.c.id)
@@ -171,7 +172,7 @@ async def mark_sent_many(
             update(DELIVERIES)
             .where(DELIVERIES.c.id.in_([d.id for d, _ in chunk]), DELIVERIES.c.claimed_by == owner)
             .values(
-                state="sent",
+                state=DeliveryState.SENT,
                 message_ts=case({d.id: ts for d, ts in chunk}, value=DELIVERIES.c.id),
                 snapshot_id=snapshot_id,
                 sent_at=now,

@@ -26,7 +26,7 @@ from bot.clock import Clock
 from bot.digest.schedule import Schedule
 from bot.partners.models import Earnings
 from bot.storage.db import Database
-from bot.storage.digest_tables import DigestChannel, DigestDelivery, EarningsSnapshot
+from bot.storage.digest_tables import DeliveryState, DigestChannel, DigestDelivery, EarningsSnapshot
 
 # The delivery statements run per batch and per send: as Core statements on the table they skip the
 # ORM's per-statement entity and bulk-DML machinery (a third of their CPU in a replica's profile).
@@ -184,7 +184,7 @@ class DigestStore:
             await session.execute(
                 delete(DigestDelivery).where(
                     DigestDelivery.channel_id == channel_id,
-                    DigestDelivery.state == "disabled",
+                    DigestDelivery.state == DeliveryState.DISABLED,
                     DigestDelivery.message_ts.is_(None),
                 )
             )
@@ -248,7 +248,7 @@ class DigestStore:
         """Delete snapshots taken before `older_than` that no channel's latest sent digest uses."""
         latest = (
             select(DigestDelivery.channel_id, func.max(DigestDelivery.local_date).label("day"))
-            .where(DigestDelivery.state == "sent", DigestDelivery.snapshot_id.is_not(None))
+            .where(DigestDelivery.state == DeliveryState.SENT, DigestDelivery.snapshot_id.is_not(None))
             .group_by(DigestDelivery.channel_id)
             .subquery()
         )
@@ -280,7 +280,7 @@ class DigestStore:
                 select(DigestDelivery.channel_id, func.max(DigestDelivery.local_date).label("day"))
                 .where(
                     DigestDelivery.channel_id.in_(chunk),
-                    DigestDelivery.state == "sent",
+                    DigestDelivery.state == DeliveryState.SENT,
                     DigestDelivery.snapshot_id.is_not(None),
                 )
                 .group_by(DigestDelivery.channel_id)
@@ -337,7 +337,7 @@ class DigestStore:
     async def last_sent(self, channel_id: str) -> Delivery | None:
         query = (
             select(DigestDelivery)
-            .where(DigestDelivery.channel_id == channel_id, DigestDelivery.state == "sent")
+            .where(DigestDelivery.channel_id == channel_id, DigestDelivery.state == DeliveryState.SENT)
             .order_by(DigestDelivery.local_date.desc())
             .limit(1)
         )
@@ -350,9 +350,9 @@ class DigestStore:
         """Whether an existing row may change hands now (see the module docstring)."""
         if delivery.message_ts is not None:
             return False
-        if delivery.state == "claimed":
+        if delivery.state == DeliveryState.CLAIMED:
             return now - delivery.claimed_at >= takeover_after
-        if delivery.state == "failed":
+        if delivery.state == DeliveryState.FAILED:
             return delivery.next_attempt_at is not None and delivery.next_attempt_at <= now
         return False
 
@@ -381,7 +381,7 @@ class DigestStore:
                 {
                     "channel_id": key.channel_id,
                     "local_date": key.local_date.isoformat(),
-                    "state": "claimed",
+                    "state": DeliveryState.CLAIMED,
                     "claimed_by": owner,
                     "claimed_at": now,
                     "attempts": 1,
@@ -420,9 +420,13 @@ class DigestStore:
                     DigestDelivery.message_ts.is_(None),
                     or_(
                         and_(
-                            DigestDelivery.state == "claimed", DigestDelivery.claimed_at <= abandoned_before
+                            DigestDelivery.state == DeliveryState.CLAIMED,
+                            DigestDelivery.claimed_at <= abandoned_before,
                         ),
-                        and_(DigestDelivery.state == "failed", DigestDelivery.next_attempt_at <= now),
+                        and_(
+                            DigestDelivery.state == DeliveryState.FAILED,
+                            DigestDelivery.next_attempt_at <= now,
+                        ),
                     ),
                 )
                 .order_by(DigestDelivery.id)
@@ -433,7 +437,7 @@ class DigestStore:
                 update(DELIVERIES)
                 .where(DELIVERIES.c.id.in_(candidates.scalar_subquery()))
                 .values(
-                    state="claimed",
+                    state=DeliveryState.CLAIMED,
                     claimed_by=owner,
                     claimed_at=now,
                     attempts=DELIVERIES.c.attempts + 1,
@@ -453,7 +457,7 @@ class DigestStore:
             .where(
                 DELIVERIES.c.id == delivery.id,
                 DELIVERIES.c.claimed_by == owner,
-                DELIVERIES.c.state == "claimed",
+                DELIVERIES.c.state == DeliveryState.CLAIMED,
             )
             .values(claimed_at=self.clock.now())
         )
@@ -481,7 +485,7 @@ class DigestStore:
         return await self._finish(
             delivery,
             owner,
-            state="sent",
+            state=DeliveryState.SENT,
             message_ts=ts,
             snapshot_id=snapshot_id,
             sent_at=self.clock.now(),
@@ -493,7 +497,11 @@ class DigestStore:
         self, delivery: Delivery, owner: str, *, error: str, retry_at: datetime | None
     ) -> bool:
         """Record a failure; with `retry_at` the digest is tried again from then (the same day only)."""
-        return await self._finish(delivery, owner, state="failed", error=error, next_attempt_at=retry_at)
+        return await self._finish(
+            delivery, owner, state=DeliveryState.FAILED, error=error, next_attempt_at=retry_at
+        )
 
     async def mark_disabled(self, delivery: Delivery, owner: str, *, error: str) -> bool:
-        return await self._finish(delivery, owner, state="disabled", error=error, next_attempt_at=None)
+        return await self._finish(
+            delivery, owner, state=DeliveryState.DISABLED, error=error, next_attempt_at=None
+        )

@@ -7,6 +7,7 @@ replica, so each channel gets at most one digest per local day (see `bot/digest/
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
@@ -41,6 +42,15 @@ class EarningsSnapshot(Base):
     payload: Mapped[str] = mapped_column(Text)
 
 
+class DeliveryState(StrEnum):
+    """`digest_deliveries.state`. Not the idempotency `ClaimState`: a delivery can fail and be retried."""
+
+    CLAIMED = "claimed"  # a replica is posting it (taken over when abandoned)
+    SENT = "sent"
+    FAILED = "failed"  # retried at `next_attempt_at`
+    DISABLED = "disabled"  # the channel cannot be posted to; not retried
+
+
 class DigestDelivery(Base):
     """One channel's digest for one local date: claimed → sent | failed (retried) | disabled."""
 
@@ -50,7 +60,7 @@ class DigestDelivery(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     channel_id: Mapped[str] = mapped_column(String(32))
     local_date: Mapped[str] = mapped_column(String(10))  # ISO date in the channel's zone
-    state: Mapped[str] = mapped_column(String(16))  # claimed | sent | failed | disabled
+    state: Mapped[str] = mapped_column(String(16))  # a DeliveryState
     claimed_by: Mapped[str] = mapped_column(String(64))
     claimed_at: Mapped[datetime] = mapped_column(UTCDateTime())
     attempts: Mapped[int] = mapped_column(Integer, default=1)
