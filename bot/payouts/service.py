@@ -38,7 +38,7 @@ from bot.partners.payouts import MINIMUM_WITHDRAWAL, newest_first
 from bot.partners.reports import Withdrawal
 from bot.payouts.audit import PayoutAudit
 from bot.storage import Claim, ClaimState, Database, IdempotencyStore
-from bot.storage.idempotency import Ran, Result, Verdict
+from bot.storage.idempotency import Found, Ran, Result, Verdict
 
 log = logging.getLogger(__name__)
 
@@ -150,8 +150,13 @@ class PayoutService:
             claim = await self.claims.get(PAYOUT_SCOPE, key)
             return await self._settle_open(attempt, claim.created_at if claim else None)
 
-        async def recheck(claim: Claim) -> Result | None:
-            found = await self._new_pending(claim.created_at, None)
+        async def recheck(claim: Claim) -> Found | None:
+            try:
+                found = await self._new_pending(claim.created_at, None, strict=True)
+            except PartnersError:
+                # Unreadable is not "nothing there": the outcome stays unknown (its grace starts
+                # again), so no second POST goes out while LiveChat cannot say what the first did.
+                return Verdict(claim.result, ClaimState.UNKNOWN)
             if found is None:
                 return None
             earlier = PayoutResult.from_json(claim.result)
@@ -234,12 +239,17 @@ class PayoutService:
             )
         return self._unknown(attempt, status)
 
-    async def _new_pending(self, since: datetime | None, before: set[int] | None) -> Withdrawal | None:
-        """A pending withdrawal that appeared since the claim; None when none (or unreadable)."""
+    async def _new_pending(
+        self, since: datetime | None, before: set[int] | None, *, strict: bool = False
+    ) -> Withdrawal | None:
+        """A pending withdrawal that appeared since the claim; None when none (or unreadable,
+        unless `strict`, which raises the read's PartnersError instead)."""
         try:
             listed = newest_first(await self.partners.withdrawals())
         except PartnersError as exc:
             log.warning("re-reading withdrawals failed: %r", exc)
+            if strict:
+                raise
             return None
         for payout in listed:
             if payout.status != "pending":  # the withdrawal's status at LiveChat, not a claim's
@@ -288,7 +298,7 @@ def _answer(ran: Ran) -> PayoutResult:
     if ran.ours:
         return PayoutResult.from_json(ran.result) or PayoutResult(Outcome.FAILED, FAILED_TEXT)
     earlier = PayoutResult.from_json(ran.result)
-    if ran.rechecked and earlier is not None:
+    if ran.rechecked and ran.state == ClaimState.DONE and earlier is not None:
         # Another attempt's unknown outcome, just found in `/withdrawals`.
         return replace(earlier, outcome=Outcome.ALREADY, detail=ALREADY_CONFIRMED_TEXT)
     if ran.state == ClaimState.DONE:

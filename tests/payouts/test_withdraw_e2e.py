@@ -163,3 +163,22 @@ async def test_a_5xx_is_an_unknown_outcome_that_is_re_read_before_anything_is_se
     again = await click_confirm(stack, confirm_button(await withdraw_prompt(stack))["value"])
     assert "not confirmed yet" in again["text"]
     assert posts(stack) == 1
+
+
+async def test_an_unreadable_re_read_keeps_the_outcome_unknown_even_past_its_grace(stack):
+    # The grace lets a payout that never appeared be tried again; a re-read that could not read
+    # anything is no evidence of that, so nothing is sent until LiveChat can be read again.
+    from datetime import timedelta
+
+    state = stack.sandbox.state
+    stack.services.payouts.unknown_grace = timedelta(0)
+    state.fail_next(WITHDRAWALS, 502, method="POST")  # nothing created, but the outcome is unknown
+    reply = await click_confirm(stack, confirm_button(await withdraw_prompt(stack))["value"])
+    assert "Not confirmed yet" in reply["text"] and posts(stack) == 1
+    value = confirm_button(await withdraw_prompt(stack))["value"]
+    state.fail_next(WITHDRAWALS, 401, method="GET")  # the re-read fails (a 401 is not retried)
+    again = await click_confirm(stack, value)
+    assert "not confirmed yet" in again["text"]
+    assert posts(stack) == 1  # a failed re-read released nothing
+    readable = await click_confirm(stack, confirm_button(await withdraw_prompt(stack))["value"])
+    assert posts(stack) == 2 and "requested" in readable["text"]  # read, nothing there: tried again
