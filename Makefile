@@ -31,7 +31,7 @@ bench: $(STAMP)
 	$(PY) -m bench
 
 fuzz: $(STAMP)
-	HARDENING_FUZZ_CASES=20000 $(BIN)/pytest tests/e2e/hardening/test_fuzz.py
+	HARDENING_FUZZ_CASES=20000 $(BIN)/pytest tests/e2e/fuzz/test_fuzz.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache

@@ -14,6 +14,8 @@ from zoneinfo import ZoneInfo, available_timezones
 
 from yarl import URL
 
+from bot.slack.blocks import truncate
+
 # Longer than any IANA name: anything this long is a typo (and ZoneInfo raises OSError on it).
 MAX_ZONE_LENGTH = 64
 _ZONE_CHARS = re.compile(r"^[A-Za-z0-9_+\-]+(/[A-Za-z0-9_+\-]+)*$")
@@ -125,7 +127,7 @@ def web_address_problem(text: str) -> str | None:
     try:
         url = URL(cleaned)
     except ValueError:
-        return f"`{cleaned[:80]}` is not a web address: type one such as https://example.com/offer."
+        return f"`{truncate(cleaned, 80)}` is not a web address: type one such as https://example.com/offer."
     if url.scheme not in ("http", "https"):
         return "The landing page must start with http:// or https://, e.g. https://example.com/offer."
     host = url.host or ""
@@ -133,7 +135,7 @@ def web_address_problem(text: str) -> str | None:
         return "The landing page has no site name after http(s)://, e.g. https://example.com/offer."
     if "." not in host.strip(".") or host.endswith(".") or host.startswith("."):
         return (
-            f"`{host[:80]}` is not a full site name: add its domain ending, "
+            f"`{truncate(host, 80)}` is not a full site name: add its domain ending, "
             "e.g. https://example.com/offer rather than http://example."
         )
     return None

@@ -15,6 +15,7 @@ from babel.numbers import format_percent
 from bot.funnel import Funnel, FunnelRow
 from bot.money import format_money
 from bot.partners.models import PRODUCT_NAMES
+from bot.slack.blocks import MAX_TEXT, context, header, section, truncate
 from bot.slack.mrkdwn import escape
 
 HEADERS = ("Campaign", "Clicks", "Trials", "Paid", "Click→trial", "Trial→paid", "Commission")
@@ -27,7 +28,7 @@ def percent(value: Decimal | None, locale: str) -> str:
 
 
 def _name(row: FunnelRow) -> str:
-    name = row.name if len(row.name) <= MAX_NAME else row.name[: MAX_NAME - 1] + "…"
+    name = truncate(row.name, MAX_NAME)
     product = PRODUCT_NAMES.get(row.product, row.product)
     return f"{name} ({product})" if product else name
 
@@ -50,7 +51,7 @@ def table_block(rows: list[list[str]]) -> dict[str, Any]:
         "block_id": "campaign_stats_table",
         "column_settings": [{"align": "left", "is_wrapped": True}]
         + [{"align": "right"}] * (len(HEADERS) - 1),
-        "rows": [[{"type": "raw_text", "text": cell[:CELL_MAX]} for cell in row] for row in rows],
+        "rows": [[{"type": "raw_text", "text": truncate(cell, CELL_MAX)} for cell in row] for row in rows],
     }
 
 
@@ -62,7 +63,10 @@ def text_table(rows: list[list[str]]) -> str:
         )
         for r in rows
     ]
-    return "```\n" + "\n".join(lines) + "\n```"
+    # Cut inside the fence, so a text too long for one section still closes its code block.
+    fence = "```"
+    body = truncate("\n".join(lines), MAX_TEXT - 2 * (len(fence) + 1))
+    return f"{fence}\n{body}\n{fence}"
 
 
 def stats_text(funnel: Funnel, locale: str) -> str:
@@ -74,21 +78,18 @@ def stats_text(funnel: Funnel, locale: str) -> str:
 
 
 def stats_message(funnel: Funnel, *, locale: str) -> dict[str, Any]:
-    header = {
-        "type": "header",
-        "text": {"type": "plain_text", "text": f"Campaign funnel, last {funnel.days} days"},
-    }
+    title = header(f"Campaign funnel, last {funnel.days} days")
     if not funnel.top and not funnel.no_clicks:
         text = f"No campaign activity in the last {funnel.days} days. Create one with `/campaign new`."
         return {
             "text": text,
-            "blocks": [header, {"type": "section", "text": {"type": "mrkdwn", "text": text}}],
+            "blocks": [title, section(text)],
         }
     rows = [list(HEADERS), *(cells(r, locale) for r in funnel.top), cells(funnel.total, locale)]
-    blocks: list[dict[str, Any]] = [header]
+    blocks: list[dict[str, Any]] = [title]
     if funnel.top:
         blocks.append(table_block(rows))
-        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": text_table(rows)[:3000]}})
+        blocks.append(section(text_table(rows)))
     notes = []
     if funnel.more:
         notes.append(f"{funnel.more} more campaigns with clicks not shown (top 10 by commission).")
@@ -97,7 +98,7 @@ def stats_message(funnel: Funnel, *, locale: str) -> dict[str, Any]:
         extra = len(funnel.no_clicks) - 20
         notes.append(f"No clicks: {names}" + (f" and {extra} more" if extra > 0 else "") + ".")
     notes.append("Sorted by commission · Total covers every campaign · LiveChat affiliate performance report")
-    blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": n[:3000]} for n in notes[:10]]})
+    blocks.append(context(*notes))
     return {"text": stats_text(funnel, locale), "blocks": blocks}
 
 

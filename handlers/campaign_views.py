@@ -45,6 +45,7 @@ from bot.slack.blocks import (
     options,
     placeholder,
     section,
+    truncate,
 )
 from bot.slack.mrkdwn import escape, escape_url, link
 
@@ -420,7 +421,9 @@ def campaign_list_message(
 
 
 def disable_value(campaign: Campaign) -> str:
-    return json.dumps({"product": campaign.product, "slug": campaign.slug, "name": campaign.name[:200]})
+    return json.dumps(
+        {"product": campaign.product, "slug": campaign.slug, "name": truncate(campaign.name, 200)}
+    )
 
 
 def parse_disable_value(raw: str | None) -> tuple[str, str, str] | None:
@@ -453,7 +456,7 @@ def disable_confirmation(matches: Sequence[Campaign]) -> Json:
             style="danger",
             confirm=confirm_dialog(
                 "Disable campaign?",
-                f"*{escape(campaign.name[:150])}* stops tracking: its links keep working, "
+                f"*{escape(truncate(campaign.name, 150))}* stops tracking: its links keep working, "
                 "but new visits no longer earn commission.",
                 confirm="Disable",
                 deny="Keep it",

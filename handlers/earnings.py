@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import aiohttp
-from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
 from slack_bolt.middleware.async_middleware import AsyncMiddleware
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
@@ -17,6 +17,7 @@ from slack_sdk.errors import SlackApiError
 from bot.partners.errors import PartnersError
 from bot.partners.models import Earnings
 from bot.slack.blocks import notice_message
+from bot.slack.context import acting_channel, acting_user
 from bot.slack.errors import CHANNEL_ERRORS, error_code
 from bot.slack.respond import ack_body, reply
 from handlers.earnings_blocks import (
@@ -174,10 +175,8 @@ async def _post_share(deps: Services, channel_id: str, user_id: str) -> dict[str
     return {"outcome": "shared", "by": user_id, "at": shared_at.isoformat()}
 
 
-async def share_summary(deps: Services, body: dict[str, Any]) -> None:
+async def share_summary(deps: Services, body: dict[str, Any], user_id: str, channel_id: str | None) -> None:
     """Share the summary once per private message; later clicks only show that it was shared."""
-    user_id = body["user"]["id"]
-    channel_id = (body.get("channel") or {}).get("id") or body.get("container", {}).get("channel_id")
     response_url = body.get("response_url")
     try:
         result = await deps.claims.run_once(
@@ -221,6 +220,6 @@ def register(app: AsyncApp, deps: Services, subcommands: dict[str, Subcommand] |
         await handler(deps, command, words[1:])
 
     @app.action(SHARE_ACTION_ID)
-    async def share_clicked(ack: AsyncAck, body: dict[str, Any]) -> None:
+    async def share_clicked(ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext) -> None:
         await ack()
-        await share_summary(deps, body)
+        await share_summary(deps, body, acting_user(context, body) or "", acting_channel(context, body))

@@ -7,7 +7,7 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 import aiohttp
-from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
 from slack_sdk.errors import SlackApiError
 
 from bot.history.months import (
@@ -22,6 +22,7 @@ from bot.history.months import (
 )
 from bot.partners.errors import PartnersError
 from bot.slack.blocks import notice_message
+from bot.slack.context import acting_channel, acting_user
 from bot.slack.errors import CHANNEL_ERRORS, error_code
 from bot.slack.respond import reply
 from handlers.history_blocks import POST_CHART_ACTION_ID, chart_alt_text, chart_title, history_message
@@ -71,9 +72,7 @@ async def render_chart(history: History, locale: str) -> bytes:
     return await asyncio.to_thread(_draw, history, locale)
 
 
-async def post_chart(deps: Services, body: dict[str, Any]) -> None:
-    channel_id = (body.get("channel") or {}).get("id") or body.get("container", {}).get("channel_id")
-    user_id = body["user"]["id"]
+async def post_chart(deps: Services, body: dict[str, Any], user_id: str, channel_id: str | None) -> None:
     raw = ((body.get("actions") or [{}])[0]).get("value") or str(DEFAULT_MONTHS)
     months = int(raw) if raw.isdigit() and MIN_MONTHS <= int(raw) <= MAX_MONTHS else DEFAULT_MONTHS
     locale = deps.settings.locale
@@ -111,6 +110,6 @@ def register(app: AsyncApp, deps: Services) -> None:
     """Bind the **Post chart** button (the subcommand is routed from `/earnings`)."""
 
     @app.action(POST_CHART_ACTION_ID)
-    async def post_chart_clicked(ack: AsyncAck, body: dict[str, Any]) -> None:
+    async def post_chart_clicked(ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext) -> None:
         await ack()
-        await post_chart(deps, body)
+        await post_chart(deps, body, acting_user(context, body) or "", acting_channel(context, body))

@@ -9,6 +9,7 @@ from babel.dates import format_date
 
 from bot.history.months import History, MonthCommission
 from bot.money import format_delta, format_money
+from bot.slack.blocks import actions, button, context, header, section, truncate
 
 POST_CHART_ACTION_ID = "history_post_chart"
 BAR_WIDTH = 12
@@ -59,34 +60,13 @@ def history_message(history: History, *, locale: str) -> dict[str, Any]:
         if best
         else " · no commission in these months"
     )
+    post_chart = button("Post chart", action_id=POST_CHART_ACTION_ID, value=str(len(history.months)))
     blocks: list[dict[str, Any]] = [
-        {
-            "type": "header",
-            "text": {"type": "plain_text", "text": f"Commission, last {len(history.months)} months"},
-        },
-        {"type": "section", "text": {"type": "mrkdwn", "text": "\n".join(lines)}},
-        {"type": "section", "text": {"type": "mrkdwn", "text": summary}},
-        {
-            "type": "context",
-            "elements": [
-                {
-                    "type": "mrkdwn",
-                    "text": "Months in UTC, from LiveChat's commission report · change vs the month before",
-                }
-            ],
-        },
-        {
-            "type": "actions",
-            "block_id": "history_actions",
-            "elements": [
-                {
-                    "type": "button",
-                    "action_id": POST_CHART_ACTION_ID,
-                    "text": {"type": "plain_text", "text": "Post chart"},
-                    "value": str(len(history.months)),
-                }
-            ],
-        },
+        header(f"Commission, last {len(history.months)} months"),
+        section("\n".join(lines)),
+        section(summary),
+        context("Months in UTC, from LiveChat's commission report · change vs the month before"),
+        actions([post_chart], block_id="history_actions"),
     ]
     return {"text": history_text(history, locale), "blocks": blocks}
 
@@ -103,4 +83,4 @@ def chart_alt_text(history: History, locale: str) -> str:
         f"{month_label(m, locale)}: {format_money(m.commission, locale) if m.commission else 'no commission'}"
         for m in history.months
     ]
-    return ("Bar chart of commission per month. " + "; ".join(parts) + ".")[:1000]
+    return truncate("Bar chart of commission per month. " + "; ".join(parts) + ".", 1000)

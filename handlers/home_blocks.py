@@ -22,6 +22,17 @@ from bot.digest.store import ChannelDigest
 from bot.money import format_delta, format_money
 from bot.partners.models import PRODUCT_NAMES, Earnings, License
 from bot.partners.reports import Withdrawal
+from bot.slack.blocks import (
+    MAX_VIEW_BLOCKS,
+    actions,
+    button,
+    context,
+    divider,
+    header,
+    limit_blocks,
+    section,
+)
+from bot.slack.blocks import field as text_field  # dataclasses.field is the other `field` here
 from bot.slack.mrkdwn import escape
 
 Json = dict[str, Any]
@@ -66,41 +77,25 @@ class HomeData:
     alerts: list[ChannelAlerts] = field(default_factory=list)
 
 
-def _plain(text: str) -> Json:
-    return {"type": "plain_text", "text": text, "emoji": True}
-
-
-def _header(text: str) -> Json:
-    return {"type": "header", "text": _plain(text)}
-
-
-def _section(text: str, **extra: Any) -> Json:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": text[:3000]}, **extra}
-
-
-def _context(text: str) -> Json:
-    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text[:3000]}]}
-
-
 def _button(action_id: str, text: str, *, style: str | None = None) -> Json:
-    button: Json = {"type": "button", "action_id": action_id, "text": _plain(text), "value": action_id}
-    if style:
-        button["style"] = style
-    return button
+    # The Home's buttons carry their own action id as value: the listener needs nothing more.
+    extra = {"style": style} if style else {}
+    return button(text, action_id=action_id, value=action_id, **extra)
 
 
 def _home(blocks: list[Json]) -> Json:
-    return {"type": "home", "callback_id": "partners_home", "blocks": blocks}
+    # A Home tab takes at most 100 blocks, like a modal; past that the last one says how many are cut.
+    return {"type": "home", "callback_id": "partners_home", "blocks": limit_blocks(blocks, MAX_VIEW_BLOCKS)}
 
 
 def no_access_view() -> Json:
     """Users outside ALLOWED_USER_IDS: one line, nothing else."""
-    return _home([_section(NOT_ALLOWED)])
+    return _home([section(NOT_ALLOWED)])
 
 
 def placeholder_view() -> Json:
     """Shown at once when LiveChat is slow to answer; replaced as soon as the data is in."""
-    return _home([_header("Partners Bot"), _section(":hourglass_flowing_sand: Loading your dashboard…")])
+    return _home([header("Partners Bot"), section(":hourglass_flowing_sand: Loading your dashboard…")])
 
 
 def upcoming_trials(licenses: Sequence[License], now: datetime) -> list[License]:
@@ -118,9 +113,9 @@ def upcoming_trials(licenses: Sequence[License], now: datetime) -> list[License]
 
 
 def _money_blocks(data: HomeData, locale: str) -> list[Json]:
-    blocks = [_header("Money")]
+    blocks = [header("Money")]
     if data.earnings is None:
-        return [*blocks, _section(f":warning: {escape(data.earnings_error or 'Earnings are unavailable.')}")]
+        return [*blocks, section(f":warning: {escape(data.earnings_error or 'Earnings are unavailable.')}")]
     fields = []
     for label, name in _AMOUNTS:
         value: Decimal | None = getattr(data.earnings, name)
@@ -130,29 +125,29 @@ def _money_blocks(data: HomeData, locale: str) -> list[Json]:
         before = getattr(data.previous.earnings, name) if data.previous else None
         if before is not None:
             line += f"  {format_delta(value - before, locale)}"
-        fields.append({"type": "mrkdwn", "text": line})
-    blocks.append({"type": "section", "fields": fields})
+        fields.append(text_field(line))
+    blocks.append(section(fields=fields))
     if data.previous is not None:
         taken = data.previous.taken_at.astimezone(data.zone).strftime("%A %d %B")
-        blocks.append(_context(f"Changes since the digest snapshot of {taken}."))
+        blocks.append(context(f"Changes since the digest snapshot of {taken}."))
     else:
-        blocks.append(_context("No earlier digest snapshot to compare with yet (`/earnings digest on`)."))
+        blocks.append(context("No earlier digest snapshot to compare with yet (`/earnings digest on`)."))
     return blocks
 
 
 def _trial_blocks(data: HomeData, is_admin: bool) -> list[Json]:
-    blocks = [_header("Trials ending soon")]
+    blocks = [header("Trials ending soon")]
     if data.trials is None:
-        return [*blocks, _section(f":warning: {escape(data.trials_error or 'Licenses are unavailable.')}")]
+        return [*blocks, section(f":warning: {escape(data.trials_error or 'Licenses are unavailable.')}")]
     if not data.trials:
-        return [*blocks, _section(f"No partner-paid trial ends in the next {TRIAL_WINDOW_DAYS} days.")]
+        return [*blocks, section(f"No partner-paid trial ends in the next {TRIAL_WINDOW_DAYS} days.")]
     for lic in data.trials[:MAX_TRIALS]:
         assert lic.end_timestamp is not None
         product = PRODUCT_NAMES.get(lic.product, lic.product)
         when = ends_phrase(lic.end_timestamp, data.now, data.zone)
         text = f"*{escape(lic.client_name or 'Unnamed client')}*\nLicense `{escape(lic.license)}` · {escape(product)} · ends {when}"
         extra = {"accessory": subscribe_button(lic.license)} if is_admin and lic.product == "livechat" else {}
-        blocks.append(_section(text, block_id=f"home_trial_{lic.license}"[:255], **extra))
+        blocks.append(section(text, block_id=f"home_trial_{lic.license}", **extra))
     more = len(data.trials) - MAX_TRIALS
     note = (
         f"…and {more} more in the next {TRIAL_WINDOW_DAYS} days; `/subscribe` lists them all. "
@@ -161,7 +156,7 @@ def _trial_blocks(data: HomeData, is_admin: bool) -> list[Json]:
     )
     note += "" if is_admin else "Only admins can create subscriptions."
     if note:
-        blocks.append(_context(note.strip()))
+        blocks.append(context(note.strip()))
     return blocks
 
 
@@ -172,8 +167,8 @@ def _campaign_blocks(data: HomeData) -> list[Json]:
         count = data.active_campaigns
         text = f"*{count}* active affiliate campaign{'s' if count != 1 else ''} · `/campaign list` shows them"
     return [
-        _header("Campaigns"),
-        _section(text, block_id="home_campaigns", accessory=_button(NEW_CAMPAIGN_ACTION, "New campaign")),
+        header("Campaigns"),
+        section(text, block_id="home_campaigns", accessory=_button(NEW_CAMPAIGN_ACTION, "New campaign")),
     ]
 
 
@@ -191,8 +186,8 @@ def _schedule_blocks(data: HomeData) -> list[Json]:
         return " · ".join(items[:MAX_SCHEDULES]) + (f" · and {more} more" if more > 0 else "")
 
     return [
-        _header("Schedules"),
-        _section(
+        header("Schedules"),
+        section(
             "*Daily digest:* "
             + listed(digests, "none yet — `/earnings digest on` in a channel")
             + "\n*Trial alerts:* "
@@ -202,41 +197,37 @@ def _schedule_blocks(data: HomeData) -> list[Json]:
 
 
 def _withdrawal_blocks(data: HomeData, locale: str) -> list[Json]:
-    blocks = [_header("Recent withdrawals")]
+    blocks = [header("Recent withdrawals")]
     if data.withdrawals is None:
         return [
             *blocks,
-            _section(f":warning: {escape(data.withdrawals_error or 'Withdrawals are unavailable.')}"),
+            section(f":warning: {escape(data.withdrawals_error or 'Withdrawals are unavailable.')}"),
         ]
     if not data.withdrawals:
-        return [*blocks, _section("No withdrawals yet.")]
+        return [*blocks, section("No withdrawals yet.")]
     lines = []
     for w in data.withdrawals[:MAX_WITHDRAWALS]:
         day = w.request_timestamp.astimezone(data.zone).strftime("%d %b %Y") if w.request_timestamp else "—"
         status = escape(w.status or "unknown")
         lines.append(f"{day} · *{format_money(w.amount, locale)}* · {status}")
-    return [*blocks, _section("\n".join(lines))]
+    return [*blocks, section("\n".join(lines))]
 
 
 def home_view(data: HomeData, *, is_admin: bool, locale: str = "en_US") -> Json:
     """The full Home tab for an allowed user; `is_admin` adds the Create subscription buttons."""
     updated = data.now.astimezone(data.zone).strftime("%a %d %b %H:%M")
     blocks: list[Json] = [
-        _header("Partners Bot"),
-        {
-            "type": "actions",
-            "block_id": "home_top",
-            "elements": [_button(REFRESH_ACTION, "Refresh")],
-        },
-        _context(f"Updated {updated} ({data.zone.key}). Amounts in USD."),
+        header("Partners Bot"),
+        actions([_button(REFRESH_ACTION, "Refresh")], block_id="home_top"),
+        context(f"Updated {updated} ({data.zone.key}). Amounts in USD."),
         *_money_blocks(data, locale),
-        {"type": "divider"},
+        divider(),
         *_trial_blocks(data, is_admin),
-        {"type": "divider"},
+        divider(),
         *_campaign_blocks(data),
-        {"type": "divider"},
+        divider(),
         *_schedule_blocks(data),
-        {"type": "divider"},
+        divider(),
         *_withdrawal_blocks(data, locale),
     ]
-    return _home(blocks[:100])
+    return _home(blocks)

@@ -20,6 +20,7 @@ from slack_sdk.errors import SlackApiError
 from bot.access import ADMINS_ONLY
 from bot.alerts.runner import subscription_created
 from bot.partners.errors import PartnersError
+from bot.slack.blocks import truncate
 from bot.slack.context import acting_channel, acting_user
 from bot.slack.errors import CHANNEL_ERRORS, error_code
 from bot.slack.respond import ack_body, reply
@@ -80,7 +81,7 @@ def usage_for(words: list[str]) -> str:
             f"*Create subscription* next to license {first}."
         )
     else:
-        problem = f"`{first[:40]}` is not a `/subscribe` subcommand."
+        problem = f"`{truncate(first, 40)}` is not a `/subscribe` subcommand."
     return f"{problem}\n\n{USAGE}"
 
 
@@ -239,9 +240,7 @@ async def announce(services: Services, order: Order, user_id: str) -> None:
         log.warning("success note by DM to %s failed", user_id, exc_info=True)
 
 
-async def tell_result(
-    services: Services, view_id: str, order: Order, result: Result, user_id: str
-) -> None:
+async def tell_result(services: Services, view_id: str, order: Order, result: Result, user_id: str) -> None:
     """The result by the first way that works: the modal, else a DM, else an ephemeral message in
     the channel /subscribe ran in. (Not a response URL: Slack sends a modal's submission one only
     for a conversation picker with `response_url_enabled`, which this form does not have.)"""

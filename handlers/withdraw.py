@@ -11,12 +11,13 @@ import logging
 import uuid
 from typing import TYPE_CHECKING, Any
 
-from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
 
 from bot.access import ADMINS_ONLY
 from bot.partners.errors import PartnersError
 from bot.partners.payouts import newest_first
 from bot.slack.blocks import notice_message
+from bot.slack.context import acting_user
 from bot.slack.respond import reply
 from bot.slack.users import user_zone
 from handlers.messages import UNEXPECTED, partners_error_text
@@ -74,8 +75,7 @@ async def withdrawals_subcommand(deps: Services, command: dict[str, Any], words:
     await reply(deps.http, command["response_url"], message)
 
 
-async def confirm(deps: Services, body: dict[str, Any]) -> None:
-    user_id = body["user"]["id"]
+async def confirm(deps: Services, body: dict[str, Any], user_id: str) -> None:
     response_url = body.get("response_url")
     value = ((body.get("actions") or [{}])[0]).get("value") or ""
     parsed = parse_confirm_value(value)
@@ -105,9 +105,9 @@ def register(app: AsyncApp, deps: Services) -> None:
     """Bind **Confirm** and **Cancel** of the payout confirmation."""
 
     @app.action(CONFIRM_ACTION_ID)
-    async def confirm_clicked(ack: AsyncAck, body: dict[str, Any]) -> None:
+    async def confirm_clicked(ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext) -> None:
         await ack()
-        await confirm(deps, body)
+        await confirm(deps, body, acting_user(context, body) or "")
 
     @app.action(CANCEL_ACTION_ID)
     async def cancel_clicked(ack: AsyncAck, body: dict[str, Any]) -> None:

@@ -12,16 +12,13 @@ from bot.money import format_money
 from bot.partners.payouts import MINIMUM_WITHDRAWAL
 from bot.partners.reports import Balance, Withdrawal
 from bot.payouts.service import Outcome, PayoutResult
+from bot.slack.blocks import actions, button, confirm_dialog, context, header, section
 from bot.slack.mrkdwn import escape
 
 CONFIRM_ACTION_ID = "withdraw_confirm"
 CANCEL_ACTION_ID = "withdraw_cancel"
 MAX_LISTED = 15
 STATUS_ICONS = {"paid": "✅", "pending": "⏳"}
-
-
-def _section(text: str) -> dict[str, Any]:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
 
 
 def confirm_value(request_id: str, amount: Decimal) -> str:
@@ -50,42 +47,26 @@ def withdraw_message(current: Balance, request_id: str, *, locale: str) -> dict[
         f"LiveChat pays out the whole available balance; the minimum is {minimum}."
     )
     blocks: list[dict[str, Any]] = [
-        {"type": "header", "text": {"type": "plain_text", "text": "Request a payout"}},
-        _section(figures),
+        header("Request a payout"),
+        section(figures),
     ]
     if current.available < MINIMUM_WITHDRAWAL:
         text = f"The available balance ({available}) is below the {minimum} minimum, so a payout cannot be requested yet."
-        blocks.append(_section(text))
+        blocks.append(section(text))
         return {"text": text, "blocks": blocks}
     question = f"Request a payout of *{available}* to the billing details in the Partner App?"
-    blocks.append(_section(question))
-    blocks.append(
-        {
-            "type": "actions",
-            "block_id": "withdraw_actions",
-            "elements": [
-                {
-                    "type": "button",
-                    "action_id": CONFIRM_ACTION_ID,
-                    "style": "primary",
-                    "text": {"type": "plain_text", "text": f"Confirm {available}"[:75]},
-                    "value": confirm_value(request_id, current.available),
-                    "confirm": {
-                        "title": {"type": "plain_text", "text": "Request the payout?"},
-                        "text": {"type": "plain_text", "text": f"LiveChat will pay out {available}."},
-                        "confirm": {"type": "plain_text", "text": "Request it"},
-                        "deny": {"type": "plain_text", "text": "Not now"},
-                    },
-                },
-                {
-                    "type": "button",
-                    "action_id": CANCEL_ACTION_ID,
-                    "text": {"type": "plain_text", "text": "Cancel"},
-                    "value": "cancel",
-                },
-            ],
-        }
+    blocks.append(section(question))
+    confirm = button(
+        f"Confirm {available}",
+        action_id=CONFIRM_ACTION_ID,
+        value=confirm_value(request_id, current.available),
+        style="primary",
+        confirm=confirm_dialog(
+            "Request the payout?", f"LiveChat will pay out {available}.", confirm="Request it", deny="Not now"
+        ),
     )
+    cancel = button("Cancel", action_id=CANCEL_ACTION_ID, value="cancel")
+    blocks.append(actions([confirm, cancel], block_id="withdraw_actions"))
     return {
         "text": f"Request a payout of {available}? Available {available}, minimum {minimum}.",
         "blocks": blocks,
@@ -104,7 +85,7 @@ def result_message(result: PayoutResult, amount: Decimal, *, locale: str) -> dic
         lines.append(f"Amount: {format_money(shown, locale)}")
         if result.withdrawal_id is not None:
             lines.append(f"Withdrawal #{result.withdrawal_id}")
-    return {"text": text, "blocks": [_section("\n".join(lines))]}
+    return {"text": text, "blocks": [section("\n".join(lines))]}
 
 
 def local_time(moment: datetime | None, zone: ZoneInfo) -> str:
@@ -118,7 +99,7 @@ def withdrawals_message(
     where = zone.key if zone_known else "UTC (your Slack profile has no time zone)"
     if not payouts:
         text = "No payouts yet. Use `/earnings withdraw` to request one (admins)."
-        return {"text": text, "blocks": [_section(text)]}
+        return {"text": text, "blocks": [section(text)]}
     lines = []
     for payout in payouts[:MAX_LISTED]:
         icon = STATUS_ICONS.get(payout.status, "•")
@@ -136,13 +117,13 @@ def withdrawals_message(
         lines.append(line)
     more = len(payouts) - MAX_LISTED
     blocks: list[dict[str, Any]] = [
-        {"type": "header", "text": {"type": "plain_text", "text": "Recent payouts"}},
-        _section("\n".join(lines)),
+        header("Recent payouts"),
+        section("\n".join(lines)),
     ]
-    context = f"Times in {where} · LiveChat reports them in UTC"
+    note = f"Times in {where} · LiveChat reports them in UTC"
     if more > 0:
-        context = f"{more} older payouts not shown · " + context
-    blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": context}]})
+        note = f"{more} older payouts not shown · " + note
+    blocks.append(context(note))
     latest = payouts[0]
     text = f"{len(payouts)} payouts; latest {format_money(latest.amount, locale)} {latest.status}"
     return {"text": text, "blocks": blocks}

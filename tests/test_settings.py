@@ -335,7 +335,7 @@ def test_cli_serve_refuses_a_malformed_vault_key(clean_env: Path, key: str):
 
 @pytest.mark.parametrize("command", ["serve", "socket"])
 def test_cli_unreachable_database_is_one_line_naming_database_url(clean_env: Path, command: str):
-    from tests.e2e.hardening.processes import free_port
+    from tests.e2e.support.processes import free_port
 
     url = f"postgresql://bot:hunter2pass@127.0.0.1:{free_port()}/partners"
     env = {**BOT_ENV, "SLACK_APP_TOKEN": "xapp-1-test"} if command == "socket" else BOT_ENV

@@ -10,14 +10,13 @@ import them without loading every listener.)
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.alerts.store import Alert
 from bot.partners.models import PRODUCT_NAMES
+from bot.slack.blocks import Json, button, context, section
 from bot.slack.mrkdwn import escape
 
-Json = dict[str, Any]
 ALERT_TIME = "09:00"
 # The action id prefix handlers/subscribe.py listens to (its OPEN_ACTION_PREFIX; a test keeps them equal).
 SUBSCRIBE_ACTION_PREFIX = "subscribe_open:"
@@ -27,14 +26,6 @@ OUTCOME_TEXT = {
     "gone": ":grey_question: This license is no longer among your clients' licenses",
     "client_paid": ":information_source: The client pays for this license now",
 }
-
-
-def _plain(text: str) -> Json:
-    return {"type": "plain_text", "text": text, "emoji": True}
-
-
-def _section(text: str, **extra: Any) -> Json:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": text}, **extra}
 
 
 def ends_phrase(ends_at: datetime, now: datetime, zone: ZoneInfo) -> str:
@@ -61,13 +52,12 @@ def _facts(alert: Alert) -> str:
 
 def subscribe_button(license_id: str, *, suffix: str = "") -> Json:
     """The button the `/subscribe` listener already handles (admin check included)."""
-    return {
-        "type": "button",
-        "action_id": SUBSCRIBE_ACTION_PREFIX + license_id + suffix,
-        "text": _plain("Create subscription"),
-        "style": "primary",
-        "value": license_id,
-    }
+    return button(
+        "Create subscription",
+        action_id=SUBSCRIBE_ACTION_PREFIX + license_id + suffix,
+        value=license_id,
+        style="primary",
+    )
 
 
 def alert_message(alert: Alert, now: datetime, zone: ZoneInfo) -> Json:
@@ -77,15 +67,15 @@ def alert_message(alert: Alert, now: datetime, zone: ZoneInfo) -> Json:
     when = ends_phrase(alert.ends_at, now, zone)
     text = f"Trial ending {when}: {alert.client_name or 'Unnamed client'} (license {alert.license_id})"
     body = f":alarm_clock: *{client}*'s trial ends *{when}* ({zone.key})\n{_facts(alert)}"
-    section = _section(body, block_id=f"trial_alert_{alert.license_id}")
+    accessory = subscribe_button(alert.license_id) if alert.product == "livechat" else None
+    facts = section(body, block_id=f"trial_alert_{alert.license_id}", accessory=accessory)
     if alert.product == "livechat":
-        section["accessory"] = subscribe_button(alert.license_id)
         note = "Only admins can subscribe; you confirm plan, seats and price before anything is charged."
     else:
         note = "Subscribe this one in LiveChat's partner app: the bot subscribes LiveChat licenses only."
     return {
         "text": text,
-        "blocks": [section, {"type": "context", "elements": [{"type": "mrkdwn", "text": note}]}],
+        "blocks": [facts, context(note)],
     }
 
 
@@ -98,7 +88,7 @@ def settled_message(alert: Alert, outcome: str, zone: ZoneInfo, by: str | None =
     ends = alert.ends_at.astimezone(zone).strftime("%A %d %B %H:%M")
     body = f"*{client}* · trial until {ends} ({zone.key})\n{_facts(alert)}\n{status}"
     text = f"{alert.client_name or 'Unnamed client'} (license {alert.license_id}): {status.split(' ', 1)[1]}"
-    return {"text": text, "blocks": [_section(body, block_id=f"trial_alert_{alert.license_id}")]}
+    return {"text": text, "blocks": [section(body, block_id=f"trial_alert_{alert.license_id}")]}
 
 
 def lapsed_notice(alert: Alert, zone: ZoneInfo) -> Json:
@@ -110,7 +100,7 @@ def lapsed_notice(alert: Alert, zone: ZoneInfo) -> Json:
         f":hourglass: *{client}*'s trial ended {ends} ({zone.key}) without a subscription.\n"
         f"{_facts(alert)} · ask LiveChat support if the client still wants it."
     )
-    return {"text": text, "blocks": [_section(body)]}
+    return {"text": text, "blocks": [section(body)]}
 
 
 def admin_dm(channel_id: str, error: str, days: int) -> str:

@@ -13,6 +13,7 @@ from babel.numbers import format_percent
 
 from bot.digest.periods import Cadence, Covered
 from bot.money import format_delta, format_money
+from bot.slack.blocks import header, section
 
 
 def period_label(cadence: Cadence, span: Covered, locale: str) -> str:
@@ -53,15 +54,8 @@ def periodic_message(
     label = period_label(cadence, span, locale)
     title = "Weekly" if cadence.period == "weekly" else "Monthly"
     blocks = [dict(block) for block in message["blocks"]]
-    blocks[0] = {
-        "type": "header",
-        "text": {"type": "plain_text", "text": f"{title} earnings · {label}"[:150]},
-    }
-    section = {
-        "type": "section",
-        "text": {"type": "mrkdwn", "text": commission_line(cadence, current, previous, locale)},
-    }
-    blocks.insert(1, section)
+    blocks[0] = header(f"{title} earnings · {label}")
+    blocks.insert(1, section(commission_line(cadence, current, previous, locale)))
     text = f"{title} earnings digest for {label}"
     if current is not None:
         text += f": commission {format_money(current, locale)}"

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from bot.slack.blocks import truncate
 from bot.timezones import find_zone, parse_time_of_day, zone_hint
 
 DEFAULT_TIME = time(9, 0)
@@ -33,7 +34,7 @@ def parse_time(text: str) -> time:
     parsed = parse_time_of_day(text)
     if parsed is None:
         raise ScheduleError(
-            f"`{text[:40]}` is not a time of day. Use HH:MM (24-hour) or e.g. 9am, 9:30pm, "
+            f"`{truncate(text, 40)}` is not a time of day. Use HH:MM (24-hour) or e.g. 9am, 9:30pm, "
             f"for example {TIME_EXAMPLE}."
         )
     return parsed
@@ -50,9 +51,8 @@ def parse_zone(name: str) -> ZoneInfo:
     if zone is not None:
         return zone
     hint = zone_hint(name)
-    shown = name.strip()[:40] + ("…" if len(name.strip()) > 40 else "")
     raise ScheduleError(
-        f"`{shown}` is not a time zone I know. "
+        f"`{truncate(name.strip(), 40)}` is not a time zone I know. "
         + (f"{hint} " if hint else "")
         + "Use an IANA Area/City name such as `Europe/Warsaw` or `America/New_York`, "
         f"for example {TIME_EXAMPLE}."

@@ -250,3 +250,14 @@ def test_landing_pages_get_a_precise_message(text, problem):
 
 def test_a_good_landing_page_passes():
     assert web_address_problem("https://example.com/offer?a=1") is None
+
+
+def test_long_words_are_echoed_cut_with_an_ellipsis():
+    with pytest.raises(ScheduleError) as bad_time:
+        parse_time("9" * 300)
+    assert str(bad_time.value).startswith("`" + "9" * 39 + "…` is not a time of day.")
+    with pytest.raises(ScheduleError) as bad_zone:
+        parse_zone("x" * 300)
+    assert str(bad_zone.value).startswith("`" + "x" * 39 + "…` is not a time zone I know.")
+    problem = web_address_problem("https://" + "h" * 300)
+    assert problem is not None and problem.startswith("`" + "h" * 79 + "…` is not a full site name")

@@ -18,11 +18,6 @@ from urllib.parse import urlencode
 import pytest
 
 from handlers.campaign_views import CREATE_CALLBACK_ID
-from tests.e2e.hardening import conftest as hardening
-
-# The hardening suite's fixtures: a stack with known secrets, and production's log handler at DEBUG.
-hstack = hardening.hstack
-debug_logs = hardening.debug_logs
 
 FORM = "application/x-www-form-urlencoded"
 JSON = "application/json"

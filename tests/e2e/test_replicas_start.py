@@ -18,7 +18,7 @@ from alembic.script import ScriptDirectory
 
 from bot.storage.db import alembic_config
 from tests.conftest import PG_ADMIN_DSN, _pg_admin
-from tests.e2e.hardening.processes import BotProcess, bot_env, start_cli, start_serve, stop
+from tests.e2e.support.processes import BotProcess, bot_env, start_cli, start_serve, stop
 
 TRIALS = int(os.environ.get("REPLICA_START_TRIALS", "3"))  # 10 were run by hand for the issue
 REPLICAS = 3

@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator
 import pytest
 
 from bot.offline.local_stack import LocalStack
-from tests.e2e.hardening.conftest import start_hardening_stack
+from tests.e2e.support.stacks import start_hardening_stack
 
 GUARD = 20.0  # seconds before a broken limit fails the test instead of hanging it
 REQUEST_HEAD = (

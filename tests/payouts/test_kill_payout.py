@@ -20,8 +20,8 @@ from bot.offline.slack_standin import SlackDriver, StandinOptions, start_slack_s
 from bot.storage import Database
 from bot.storage.idempotency import IdempotencyKey
 from handlers.withdraw_blocks import CONFIRM_ACTION_ID
-from tests.e2e.hardening.conftest import BOT_TOKEN, PARTNERS_TOKEN
-from tests.e2e.hardening.processes import bot_env, poll, start_serve, stop
+from tests.e2e.support.processes import bot_env, poll, start_serve, stop
+from tests.e2e.support.stacks import BOT_TOKEN, PARTNERS_TOKEN
 from tests.payouts.helpers import WITHDRAWALS, confirm_button
 
 HOLD = 1.5

@@ -240,3 +240,28 @@ def licenses(now: float) -> list[dict[str, Any]]:
             }
         )
     return rows
+
+
+def money(value: float) -> float:
+    """Round to cents: sums of floats must not leak artefacts such as 16519.120000000003."""
+    return round(value + 0.0, 2)
+
+
+def subscription_record(
+    lic: dict[str, Any], *, plan: str, billing_cycle: str, seats: int, created_at: str, card_last4: str
+) -> dict[str, Any]:
+    """Describe a subscription with its price: annual billing is 15% cheaper per seat-month."""
+    per_seat = PLAN_PRICES[plan] * (0.85 if billing_cycle == "annual" else 1.0)
+    months = 12 if billing_cycle == "annual" else 1
+    return {
+        "license": lic["license"],
+        "product": lic["product"],
+        "plan": plan,
+        "billing_cycle": billing_cycle,
+        "seats": seats,
+        "price_per_seat_monthly": money(per_seat),
+        "amount": money(per_seat * seats * months),
+        "currency": "USD",
+        "card_last4": card_last4,
+        "created_at": created_at,
+    }

@@ -16,7 +16,7 @@ from aiohttp import web
 from bot.offline.sandbox import data
 from bot.offline.sandbox.common import bad_request, date_range, in_range, parse_int, state_of
 from bot.offline.sandbox.responses import error_response, result_response
-from bot.offline.sandbox.state import SandboxState, subscription_record
+from bot.offline.sandbox.state import SandboxState
 
 PLANS: tuple[str, ...] = ("starter", "team", "business")
 BILLING_CYCLES: tuple[str, ...] = ("monthly", "annual")
@@ -222,7 +222,7 @@ async def create_subscription(request: web.Request) -> web.Response:
         return bad_request(errors)
     token = values["token"]
     token.used = True
-    state.subscriptions[lic["license"]] = subscription_record(
+    state.subscriptions[lic["license"]] = data.subscription_record(
         lic,
         plan=values["plan"],
         billing_cycle=values["billing_cycle"],
@@ -260,7 +260,7 @@ async def update_subscription(request: web.Request) -> web.Response:
     if not values:
         return error_response(400, "Nothing to change: send plan, billing_cycle or seats")
     merged = {k: values.get(k, current[k]) for k in ("plan", "billing_cycle", "seats")}
-    state.subscriptions[lic["license"]] = subscription_record(
+    state.subscriptions[lic["license"]] = data.subscription_record(
         lic, **merged, created_at=current["created_at"], card_last4=current["card_last4"]
     )
     lic.update(merged)

@@ -7,8 +7,9 @@ Everything random comes from ``rng`` seeded by the options, so runs are reproduc
 
 What the Partner API itself would remember (profile, ledgers, campaigns, licenses, the sandbox
 clock's days, the report figures) is its *world*: ``world()`` exports it as a ``SandboxWorld``
-(``to_json``/``from_json`` for a file, with a version number) and ``restore`` puts one back, so the
-offline console can keep the sandbox between runs. The instrumentation never belongs to a world.
+(world.py: ``to_json``/``from_json`` for a file, with a version number, and its shape checks) and
+``restore`` puts one back, so the offline console can keep the sandbox between runs. The
+instrumentation never belongs to a world.
 """
 
 from __future__ import annotations
@@ -17,13 +18,16 @@ import asyncio
 import copy
 import random
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from aiohttp import web
 
 from bot.offline.sandbox import data
+from bot.offline.sandbox.world import WORLD_VERSION as WORLD_VERSION  # re-exported: console/saved.py
+from bot.offline.sandbox.world import SandboxWorld
+from bot.offline.sandbox.world import WorldError as WorldError  # re-exported: console/saved.py
 
 EarningsShape = Literal["today", "2018"]
 EARNINGS_SHAPES: tuple[str, ...] = ("today", "2018")
@@ -32,14 +36,6 @@ LIVECHAT_RECURLY_KEY = "ewr1-QCXZap10wOSm13fxI4u5Jt"
 """LiveChat's public Recurly key, the only key the sandbox Recurly accepts by default."""
 
 _DAY = 86_400.0
-
-WORLD_VERSION = 1
-"""Bump when ``SandboxWorld`` changes meaning; a world saved with another version is not restored."""
-
-
-def _money(value: float) -> float:
-    """Round to cents: sums of floats must not leak artefacts such as 16519.120000000003."""
-    return round(value + 0.0, 2)
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,7 +138,7 @@ class SandboxState:
                 and lic["payment_origin"] == "partner"
                 and lic["license"] not in self.subscriptions
             ):
-                self.subscriptions[lic["license"]] = subscription_record(
+                self.subscriptions[lic["license"]] = data.subscription_record(
                     lic,
                     plan=lic["plan"],
                     billing_cycle=lic["billing_cycle"] or "monthly",
@@ -296,10 +292,10 @@ class SandboxState:
     # --- earnings ----------------------------------------------------------------------------------
 
     def _paid_withdrawals(self) -> float:
-        return _money(sum(w["amount"] for w in self.withdrawals if w["status"] == "paid"))
+        return data.money(sum(w["amount"] for w in self.withdrawals if w["status"] == "paid"))
 
     def _pending_withdrawals(self) -> float:
-        return _money(sum(w["amount"] for w in self.withdrawals if w["status"] == "pending"))
+        return data.money(sum(w["amount"] for w in self.withdrawals if w["status"] == "pending"))
 
     def earnings_totals(self) -> dict[str, float]:
         """Derive the headline numbers from the per-product ledgers and the withdrawal history."""
@@ -314,15 +310,15 @@ class SandboxState:
                 discount += entry.get("discount", 0)
         withdrawals = self._paid_withdrawals()
         pending = self._pending_withdrawals()
-        blocked = _money(self.earnings["blocked"])
+        blocked = data.money(self.earnings["blocked"])
         return {
-            "balance": _money(commission - withdrawals - pending - blocked),
+            "balance": data.money(commission - withdrawals - pending - blocked),
             "blocked": blocked,
-            "commission_total": _money(commission),
-            "commission_last_30_days": _money(last_30),
+            "commission_total": data.money(commission),
+            "commission_last_30_days": data.money(last_30),
             "withdrawals": withdrawals,
             "pending": pending,
-            "discount": _money(discount),
+            "discount": data.money(discount),
         }
 
     def balance(self) -> float:
@@ -332,8 +328,8 @@ class SandboxState:
     def add_commission(self, side: str, product: str, amount: float) -> None:
         """Credit commission to one ledger (both the total and the last-30-days figure)."""
         entry = self.earnings[side][product]
-        entry["commission_total"] = _money(entry["commission_total"] + amount)
-        entry["commission_last_30_days"] = _money(entry["commission_last_30_days"] + amount)
+        entry["commission_total"] = data.money(entry["commission_total"] + amount)
+        entry["commission_last_30_days"] = data.money(entry["commission_last_30_days"] + amount)
 
     def stamp(self, epoch: float | None = None) -> str:
         """The API's timestamp format: UTC ``YYYY-MM-DD HH:MM:SS`` (no zone), at ``epoch`` or now."""
@@ -348,7 +344,7 @@ class SandboxState:
             "request_timestamp": requested,
             "action_timestamp": "",
             "status": "pending",
-            "amount": _money(amount),
+            "amount": data.money(amount),
             "invoice_id": f"{requested[:4]}/{next_id}/{self.profile.get('partner_id', 'partner')}",
             "paypal": (self.billing_info or {}).get("paypal_email", ""),
         }
@@ -370,9 +366,9 @@ class SandboxState:
         balance. Returns what changed.
         """
         self.days_advanced += 1
-        affiliate = _money(self.rng.uniform(20, 120))
-        solution = _money(self.rng.uniform(30, 150))
-        chatbot = _money(self.rng.choice((0.0, 0.0, 24.0, 48.0)))
+        affiliate = data.money(self.rng.uniform(20, 120))
+        solution = data.money(self.rng.uniform(30, 150))
+        chatbot = data.money(self.rng.choice((0.0, 0.0, 24.0, 48.0)))
         self.add_commission("affiliate", "livechat", affiliate)
         self.add_commission("solution", "livechat", solution)
         if chatbot:
@@ -392,13 +388,13 @@ class SandboxState:
                     withdrawal["status"] = "paid"
                     withdrawal["action_timestamp"] = self.stamp()
                     paid_out += withdrawal["amount"]
-            amount = _money(self.balance() / 10)
+            amount = data.money(self.balance() / 10)
             if amount >= 50:
                 requested = self.request_withdrawal(amount)
         return {
             "day": self.days_advanced,
-            "commission_added": _money(affiliate + solution + chatbot),
-            "paid_out": _money(paid_out),
+            "commission_added": data.money(affiliate + solution + chatbot),
+            "paid_out": data.money(paid_out),
             "withdrawal_requested": requested,
         }
 
@@ -418,154 +414,6 @@ class SandboxState:
         issued = IssuedToken(id=token_id, last4=last4, brand=brand, created=self.now())
         self.issued_tokens[token_id] = issued
         return issued
-
-
-def subscription_record(
-    lic: dict[str, Any], *, plan: str, billing_cycle: str, seats: int, created_at: str, card_last4: str
-) -> dict[str, Any]:
-    """Describe a subscription with its price: annual billing is 15% cheaper per seat-month."""
-    per_seat = data.PLAN_PRICES[plan] * (0.85 if billing_cycle == "annual" else 1.0)
-    months = 12 if billing_cycle == "annual" else 1
-    return {
-        "license": lic["license"],
-        "product": lic["product"],
-        "plan": plan,
-        "billing_cycle": billing_cycle,
-        "seats": seats,
-        "price_per_seat_monthly": _money(per_seat),
-        "amount": _money(per_seat * seats * months),
-        "currency": "USD",
-        "card_last4": card_last4,
-        "created_at": created_at,
-    }
-
-
-class WorldError(ValueError):
-    """A saved world that cannot be restored; the message says why in a few words."""
-
-
-@dataclass(frozen=True)
-class SandboxWorld:
-    """What the Partner API would remember about the partner, JSON-safe, without instrumentation.
-
-    The fields are the ``SandboxState`` fields of the same name (``report_*`` are its ``reports``).
-    ``from_json`` accepts only what ``to_json`` of this ``WORLD_VERSION`` writes, and checks every
-    record against the demo data's shape, so a restored sandbox still answers in the documented shapes.
-    """
-
-    profile: dict[str, Any]
-    billing_info: dict[str, Any] | None
-    earnings: dict[str, Any]
-    withdrawals: list[dict[str, Any]]
-    coupons: list[dict[str, Any]]
-    campaigns: list[dict[str, Any]]
-    performance: dict[str, dict[str, Any]]
-    licenses: dict[str, dict[str, Any]]
-    subscriptions: dict[str, dict[str, Any]]
-    days_advanced: int
-    report_monthly: dict[str, float]
-    report_performance_rows: list[dict[str, Any]] | None
-
-    def to_json(self) -> dict[str, Any]:
-        """A JSON-safe dict (a fresh copy) carrying ``version``."""
-        fields = {name: copy.deepcopy(getattr(self, name)) for name in self.__dataclass_fields__}
-        return {"version": WORLD_VERSION, **fields}
-
-    @classmethod
-    def from_json(cls, raw: object) -> SandboxWorld:
-        """Read what ``to_json`` wrote; ``WorldError`` when it is another version or malformed."""
-        if not isinstance(raw, Mapping):
-            raise WorldError("it is not a JSON object")
-        version = raw.get("version")
-        if isinstance(version, bool) or not isinstance(version, int):
-            raise WorldError("it has no version number")
-        if version != WORLD_VERSION:
-            raise WorldError(f"it is version {version}; this sandbox reads version {WORLD_VERSION}")
-        templates = _world_templates()
-        for name, template in templates.items():
-            if name not in raw:
-                raise WorldError(f"{name} is missing")
-            _check_shape(raw[name], template, name)
-        days = raw["days_advanced"]
-        if not isinstance(days, int) or days < 0:  # the template only said "a number"
-            raise WorldError("days_advanced is not a whole number of days, 0 or more")
-        for name in ("licenses", "subscriptions"):
-            for key, record in raw[name].items():
-                if record["license"] != key:
-                    raise WorldError(f"{name}.{key} describes license {record['license']}")
-        return cls(**{name: copy.deepcopy(raw[name]) for name in templates})
-
-
-class _Optional:
-    """Shape template: ``None`` or ``inner``."""
-
-    def __init__(self, inner: Any) -> None:
-        self.inner = inner
-
-
-class _MappingOf:
-    """Shape template: an object with any keys whose every value has the shape ``inner``."""
-
-    def __init__(self, inner: Any) -> None:
-        self.inner = inner
-
-
-def _world_templates() -> dict[str, Any]:
-    """Each world field's shape, taken from the demo data (a template value stands for its type)."""
-    sample_license = data.licenses(data.SEED_EPOCH)[0]
-    subscription = subscription_record(
-        sample_license, plan="team", billing_cycle="monthly", seats=1, created_at="", card_last4="1111"
-    )
-    return {
-        "profile": data.profile(),
-        "billing_info": _Optional(data.billing_info()),
-        "earnings": data.earnings(),
-        "withdrawals": data.withdrawals()[:1],
-        "coupons": data.coupons()[:1],
-        "campaigns": data.campaigns()[:1],
-        "performance": _MappingOf(next(iter(data.performance().values()))),
-        "licenses": _MappingOf(sample_license),
-        "subscriptions": _MappingOf(subscription),
-        "days_advanced": 0,
-        "report_monthly": _MappingOf(0.0),
-        "report_performance_rows": _Optional([{}]),
-    }
-
-
-def _check_shape(value: Any, template: Any, where: str) -> None:
-    """Raise ``WorldError`` unless ``value`` has every field of ``template`` with the same JSON type.
-
-    A list template holds one item, the shape of every item; extra fields are fine (the sandbox
-    adds some, e.g. ``conversion_timestamp``); ints and floats are both numbers, as in JSON.
-    """
-    if isinstance(template, _Optional):
-        if value is not None:
-            _check_shape(value, template.inner, where)
-    elif isinstance(template, _MappingOf):
-        if not isinstance(value, dict):
-            raise WorldError(f"{where} is not an object")
-        for key, item in value.items():
-            _check_shape(item, template.inner, f"{where}.{key}")
-    elif isinstance(template, dict):
-        if not isinstance(value, dict):
-            raise WorldError(f"{where} is not an object")
-        for key, inner in template.items():
-            if key not in value:
-                raise WorldError(f"{where}.{key} is missing")
-            _check_shape(value[key], inner, f"{where}.{key}")
-    elif isinstance(template, list):
-        if not isinstance(value, list):
-            raise WorldError(f"{where} is not a list")
-        for number, item in enumerate(value):
-            _check_shape(item, template[0], f"{where}[{number}]")
-    elif isinstance(template, bool):
-        if not isinstance(value, bool):
-            raise WorldError(f"{where} is not true or false")
-    elif isinstance(template, int | float):
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise WorldError(f"{where} is not a number")
-    elif isinstance(template, str) and not isinstance(value, str):
-        raise WorldError(f"{where} is not a string")
 
 
 SANDBOX_STATE = web.AppKey("SANDBOX_STATE", SandboxState)

@@ -12,7 +12,7 @@ import pytest
 
 from bot.offline.sandbox import RunningSandbox, SandboxOptions, SandboxState, start_sandbox
 from bot.offline.sandbox.reports import REPORTS_STATE
-from bot.offline.sandbox.state import WORLD_VERSION, SandboxWorld, WorldError
+from bot.offline.sandbox.world import WORLD_VERSION, SandboxWorld, WorldError
 from tests.partners.contract.endpoints import CALLS, CARD, P, drift
 from tests.paths import EXAMPLES
 

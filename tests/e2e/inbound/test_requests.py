@@ -10,7 +10,7 @@ import aiohttp
 import pytest
 
 from bot.offline.slack_standin.signing import signed_headers
-from tests.e2e.hardening.conftest import upstream_traffic
+from tests.e2e.support.stacks import upstream_traffic
 
 FORM = "application/x-www-form-urlencoded"
 

@@ -27,8 +27,7 @@ from bot.offline.sandbox import SandboxOptions, start_sandbox
 from bot.offline.slack_standin import SlackDriver, StandinOptions, start_slack_standin
 from bot.storage import Database
 from bot.storage.idempotency import IdempotencyKey
-from tests.e2e.hardening.conftest import BOT_TOKEN, PARTNERS_TOKEN, SECRETS, assert_no_secrets
-from tests.e2e.hardening.flows import (
+from tests.e2e.support.flows import (
     PLAN_PRICES,
     SUB_PATH,
     TRIAL,
@@ -39,7 +38,8 @@ from tests.e2e.hardening.flows import (
     view_text,
     wait_for_result,
 )
-from tests.e2e.hardening.processes import bot_env, poll, start_serve, stop
+from tests.e2e.support.processes import bot_env, poll, start_serve, stop
+from tests.e2e.support.stacks import BOT_TOKEN, PARTNERS_TOKEN, SECRETS, assert_no_secrets
 
 HOLD = 1.5  # seconds the sandbox holds the POST before answering (or applying it)
 

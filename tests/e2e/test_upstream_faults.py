@@ -9,7 +9,7 @@ import aiohttp
 import pytest
 
 from bot.partners.transport import RetryPolicy
-from tests.e2e.hardening.conftest import start_hardening_stack
+from tests.e2e.support.stacks import start_hardening_stack
 
 EARNINGS = "/v2/partners/earnings"
 FAST_RETRIES = RetryPolicy(max_attempts=3, backoff_base=0.01, backoff_max=0.02)

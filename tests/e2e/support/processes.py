@@ -18,7 +18,7 @@ from pathlib import Path
 import aiohttp
 
 from bot.offline.local_stack import SIGNING_SECRET
-from tests.e2e.hardening.conftest import BOT_TOKEN, PARTNERS_TOKEN
+from tests.e2e.support.stacks import BOT_TOKEN, PARTNERS_TOKEN
 from tests.paths import ROOT as PATHS_ROOT
 
 REPO = PATHS_ROOT

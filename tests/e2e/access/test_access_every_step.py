@@ -27,8 +27,16 @@ from handlers.campaign_views import (
     PREVIOUS_ACTION_ID,
 )
 from handlers.subscribe_views import OPEN_ACTION_PREFIX
-from tests.e2e.hardening.flows import ANSWERS, SUB_PATH, TRIAL, confirmation, open_form, wait_for_result
-from tests.e2e.hardening.test_retries import CAMPAIGNS, view_option
+from tests.e2e.support.flows import (
+    ANSWERS,
+    CAMPAIGNS,
+    SUB_PATH,
+    TRIAL,
+    confirmation,
+    open_form,
+    view_option,
+    wait_for_result,
+)
 
 DISABLE_VALUE = json.dumps({"product": "livechat", "slug": "pp_spring_webinar", "name": "Spring webinar"})
 PAGE_VALUE = json.dumps({"page": 2, "state": None})

@@ -8,7 +8,7 @@ from collections import Counter
 
 import aiohttp
 
-from tests.e2e.hardening.generators import HostileRequests
+from tests.e2e.fuzz.generators import HostileRequests
 
 CASES = int(os.environ.get("HARDENING_FUZZ_CASES", "2500"))  # `make fuzz` runs more
 SEED = int(os.environ.get("HARDENING_FUZZ_SEED", "20261125"))

@@ -21,7 +21,18 @@ from bot.clock import ManualClock
 from bot.commands.digest import run_digests
 from bot.offline.local_stack import SIGNING_SECRET
 from bot.offline.slack_standin.driver import SlackDriver
-from tests.e2e.hardening.conftest import (
+from tests.e2e.support.flows import (
+    CAMPAIGNS,
+    PLAN_PRICES,
+    SUB_PATH,
+    TOKEN_PATH,
+    card_data,
+    confirmation,
+    view_option,
+    wait_for_result,
+)
+from tests.e2e.support.processes import bot_env, start_cli
+from tests.e2e.support.stacks import (
     BOT_TOKEN,
     CARD_NUMBER,
     CVV,
@@ -29,16 +40,6 @@ from tests.e2e.hardening.conftest import (
     VAULT_KEY,
     start_hardening_stack,
 )
-from tests.e2e.hardening.flows import (
-    PLAN_PRICES,
-    SUB_PATH,
-    TOKEN_PATH,
-    card_data,
-    confirmation,
-    wait_for_result,
-)
-from tests.e2e.hardening.processes import bot_env, start_cli
-from tests.e2e.hardening.test_retries import CAMPAIGNS, view_option
 
 # A CVV is three digits, so it is looked for where a leak would put it: next to its field name.
 CVV_LEAK = re.compile(rf"(?i)(cvv|cvc|verification_value|security.code)\W{{0,8}}{CVV}(?!\d)")

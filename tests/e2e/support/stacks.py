@@ -1,4 +1,7 @@
-"""Shared fixtures for the hardening suite: a stack with known secrets and DEBUG log capture.
+"""A stack with known secrets and DEBUG log capture, for the e2e tests that attack the bot.
+
+Its fixtures (`hstack`, `sub_hstack`, `debug_logs`) reach every test under tests/e2e/ through
+tests/e2e/conftest.py; the constants and helpers are imported where needed.
 
 Logging is installed exactly as production does it (`bot.logs.setup_logging`, the redacting filter
 on the handler) with the handler's stream swapped for a buffer, so what the tests read is what an
@@ -138,7 +141,7 @@ def assert_no_secrets(text: str, secrets: dict[str, str] | None = None) -> None:
 @pytest.fixture
 async def sub_hstack(tmp_path) -> AsyncIterator[LocalStack]:
     """The hardening stack with a vault key, plan prices and the card in the vault (file SQLite)."""
-    from tests.e2e.hardening.flows import PLAN_PRICES, seed_card
+    from tests.e2e.support.flows import PLAN_PRICES, seed_card
 
     database_url = f"sqlite+aiosqlite:///{tmp_path}/bot.db"
     await seed_card(database_url)

@@ -30,8 +30,8 @@ from bot.offline.slack_standin import StandinOptions, start_slack_standin
 from bot.offline.slack_standin.state import StandinChannel
 from bot.storage import Database
 from bot.storage.digest_tables import DigestDelivery
-from tests.e2e.hardening.conftest import BOT_TOKEN, PARTNERS_TOKEN, SECRETS, assert_no_secrets
-from tests.e2e.hardening.processes import bot_env, start_cli, start_serve, stop
+from tests.e2e.support.processes import bot_env, start_cli, start_serve, stop
+from tests.e2e.support.stacks import BOT_TOKEN, PARTNERS_TOKEN, SECRETS, assert_no_secrets
 
 TAKEOVER = timedelta(minutes=5)  # DigestRunner's default takeover_after
 

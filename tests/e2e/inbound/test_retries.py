@@ -9,14 +9,14 @@ import pytest
 
 from bot.campaigns.form import COUPON_BLOCK, LINK_BLOCK, NAME_BLOCK, PRODUCT_BLOCK, TRIAL_BLOCK
 from bot.offline.local_stack import LocalStack
-from tests.e2e.hardening.flows import (
+from tests.e2e.support.flows import (
+    CAMPAIGNS,
     SUB_PATH,
     TOKEN_PATH,
     confirmation,
+    view_option,
     wait_for_result,
 )
-
-CAMPAIGNS = "/v2/partners/affiliates/campaigns"
 
 
 async def test_a_retried_earnings_command_posts_one_reply(hstack):
@@ -74,15 +74,6 @@ async def test_a_retried_campaign_submission_creates_one_campaign(hstack):
     assert (await first).status == 200 and retry.status == 200
     await asyncio.sleep(1.0)
     assert hstack.sandbox.state.count("POST", CAMPAIGNS) == 1
-
-
-def view_option(view: dict, block_id: str) -> str | None:
-    """The first option's value of the select in `block_id` (None if it is not a select)."""
-    for block in view.get("blocks", []):
-        if block.get("block_id") == block_id:
-            options = block.get("element", {}).get("options") or []
-            return options[0]["value"] if options else None
-    return None
 
 
 # Subscriptions, and retries that land on another replica --------------------------------------

@@ -7,7 +7,7 @@ import logging
 
 from bot.access import ADMINS_ONLY, NOT_ALLOWED
 from bot.offline.local_stack import SIGNING_SECRET
-from tests.e2e.hardening.conftest import (
+from tests.e2e.support.stacks import (
     BOT_TOKEN,
     PARTNERS_TOKEN,
     SECRETS,

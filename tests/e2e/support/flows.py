@@ -11,7 +11,7 @@ from bot.storage import Database
 from bot.vault import open_vault
 from bot.vault.card import validate_card
 from handlers.subscribe_views import CONFIRM_CALLBACK, OPEN_ACTION_PREFIX, RESULT_CALLBACK
-from tests.e2e.hardening.conftest import CARD_NUMBER, CVV, VAULT_KEY
+from tests.e2e.support.stacks import CARD_NUMBER, CVV, VAULT_KEY
 from tests.subscriptions.conftest import pushed_review, review_outcome
 
 TRIAL = "11223301"  # the sandbox's partner-paid LiveChat trial (Joe Doe Ltd)
@@ -94,3 +94,15 @@ async def wait_for_result(state: StandinState, view_id: str, timeout: float = 8.
         return None if "hourglass_flowing" in text else text
 
     return await state.wait_for(done, timeout=timeout)
+
+
+CAMPAIGNS = "/v2/partners/affiliates/campaigns"
+
+
+def view_option(view: dict, block_id: str) -> str | None:
+    """The first option's value of the select in `block_id` (None if it is not a select)."""
+    for block in view.get("blocks", []):
+        if block.get("block_id") == block_id:
+            options = block.get("element", {}).get("options") or []
+            return options[0]["value"] if options else None
+    return None
