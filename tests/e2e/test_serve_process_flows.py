@@ -24,7 +24,7 @@ import signal
 import socket
 import sqlite3
 import sys
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import date
@@ -52,6 +52,7 @@ VAULT_KEY = new_key()
 CAMPAIGNS = "/v2/partners/affiliates/campaigns"
 LICENSES = "/v2/partners/solutions/licenses/livechat/"
 ANSWERS = {"plan": "team", "seats": 5, "billing_cycle": "annual", "card": "1111:Agency Visa"}
+WAIT = 10.0  # seconds for serve to react: its first request down each path imports code
 ACCESS_LINE = re.compile(r"bot\.offline\.sandbox: (GET|POST|PUT|DELETE) (\S+) -> (\d{3}) ")
 
 
@@ -106,7 +107,7 @@ async def _start(args: list[str], env: Mapping[str, str], workdir: Path, name: s
     started = Process(process, log, f"http://127.0.0.1:{port}")
     headers = {"Authorization": f"Bearer {PARTNERS_TOKEN}"}
     async with aiohttp.ClientSession(headers=headers) as session:
-        for _ in range(300):
+        for _ in range(600):  # 30 s: a busy machine may take long to start an interpreter
             if process.returncode is not None:
                 raise AssertionError(f"{name} exited with {process.returncode}:\n{started.text()[-3000:]}")
             try:
@@ -258,19 +259,20 @@ async def test_serve_creates_lists_and_disables_by_id_a_campaign_with_a_coupon_o
         opened = await bot.driver.command("/campaign", channel_id="C_GENERAL")
         assert opened.status == 200
         form = await state.wait_for(lambda: state.top_view("U_ADMIN"))
-        await state.wait_for(lambda: coupon["label"] in view_text(state.views[form.id].view))
-        submitted = await bot.driver.view_submission(
-            form.id,
-            answers={
-                NAME_BLOCK: "Autumn webinar",
-                TRIAL_BLOCK: "21",
-                COUPON_BLOCK: str(coupon["id"]),
-                LINK_BLOCK: "https://agency.example/autumn",
-            },
-        )
+        await state.wait_for(lambda: coupon["label"] in view_text(state.views[form.id].view), WAIT)
+        answers = {
+            NAME_BLOCK: "Autumn webinar",
+            TRIAL_BLOCK: "31",
+            COUPON_BLOCK: str(coupon["id"]),
+            LINK_BLOCK: "https://agency.example/autumn",
+        }
+        too_long = await bot.driver.view_submission(form.id, answers=answers)
+        assert too_long.response_action == "errors"
+        assert too_long.body["errors"] == {TRIAL_BLOCK: "Trial length must be between 14 and 30 days"}
+        submitted = await bot.driver.view_submission(form.id, answers={**answers, TRIAL_BLOCK: "21"})
         assert submitted.response_action == "update"
         shown = await state.wait_for(
-            lambda: (v := state.views[form.id].view)["title"]["text"] == "Campaign created" and v
+            lambda: (v := state.views[form.id].view)["title"]["text"] == "Campaign created" and v, WAIT
         )
         assert coupon["label"] in view_text(shown)
 
@@ -282,18 +284,19 @@ async def test_serve_creates_lists_and_disables_by_id_a_campaign_with_a_coupon_o
         (found,) = [c for c in search if c["slug"] == created["slug"]]
 
         listed = await bot.driver.command("/campaign", "list")
-        page = view_text((await state.wait_for_response(listed.response_url)).payload)
+        page = view_text((await state.wait_for_response(listed.response_url, WAIT)).payload)
         assert f"`{created['slug']}` · {coupon['label']}" in page
 
         asked = await bot.driver.command("/campaign", "disable autumn WEBINAR")
-        question = (await state.wait_for_response(asked.response_url)).payload
+        question = (await state.wait_for_response(asked.response_url, WAIT)).payload
         button = question["blocks"][1]["accessory"]
         assert button["text"]["text"] == "Disable"
         ephemeral = state.ephemerals(user="U_ADMIN")[-1]
         click = await bot.driver.block_action(button["action_id"], button["value"], message=ephemeral)
-        done = (await state.wait_for_response(click.response_url)).payload
+        done = (await state.wait_for_response(click.response_url, WAIT)).payload
         assert "Disabled *Autumn webinar*" in done["text"]
 
+    # One POST: the 31-day trial was refused in the form, before anything was sent.
     assert await access_log(sandbox_process, "POST", CAMPAIGNS, 1) == [("POST", CAMPAIGNS, "201")]
     # By the id `search` gives (the pre-2023 `DELETE …/campaigns?product&slug` has no id in the path).
     deletes = await access_log(sandbox_process, "DELETE", CAMPAIGNS, 1)
@@ -305,15 +308,26 @@ async def test_serve_creates_lists_and_disables_by_id_a_campaign_with_a_coupon_o
 # ------------------------------------------------------------------------------ /subscribe
 
 
-async def confirm_subscription(bot: Bot) -> tuple[str, str]:
+def offered(offer: dict[str, Any]) -> list[dict[str, Any]]:
+    """The Create subscription buttons of the `/subscribe` list (their value is the license id)."""
+    return [b["accessory"] for b in offer["blocks"] if b.get("accessory", {}).get("type") == "button"]
+
+
+Check = Callable[[list[str]], Awaitable[None]]
+
+
+async def confirm_subscription(bot: Bot, check: Check | None = None) -> tuple[str, str]:
     """/subscribe → Create subscription on the first license → the form → Review → Confirm.
 
-    Returns the license id and the confirmation's view id (the result replaces that modal).
+    `check` sees the license ids offered. Returns the license id and the confirmation's view id
+    (the result replaces that modal).
     """
     state = bot.state
     listed = await bot.driver.command("/subscribe")
-    offer = (await state.wait_for_response(listed.response_url)).payload
-    button = next(b["accessory"] for b in offer["blocks"] if b.get("accessory", {}).get("type") == "button")
+    buttons = offered((await state.wait_for_response(listed.response_url, WAIT)).payload)
+    if check is not None:
+        await check([b["value"] for b in buttons])
+    button = buttons[0]
     assert button["text"]["text"] == "Create subscription"
     license_id = button["value"]
     updates = len(state.calls("views.update"))
@@ -321,11 +335,11 @@ async def confirm_subscription(bot: Bot) -> tuple[str, str]:
         button["action_id"], license_id, channel_id="C_GENERAL", message=state.ephemerals(user="U_ADMIN")[-1]
     )
     assert clicked.status == 200
-    await state.wait_for_call("views.update", count=updates + 1)
+    await state.wait_for_call("views.update", WAIT, count=updates + 1)
     form = state.top_view("U_ADMIN")
     assert form is not None
     submitted = await bot.driver.view_submission(form.id, answers=ANSWERS)
-    confirm = await review_outcome(state, pushed_review(state, submitted))
+    confirm = await review_outcome(state, pushed_review(state, submitted), WAIT)
     assert confirm["submit"]["text"] == "Confirm", view_text(confirm)
     acked = await bot.driver.view_submission(confirm["id"])
     assert acked.status == 200
@@ -347,8 +361,16 @@ async def test_serve_subscribe_confirm_is_one_json_post_and_says_subscribed_on_t
     tmp_path: Path, standin: RunningStandin, sandbox_process: Process
 ) -> None:
     sandbox = sandbox_process.url
+
+    async def no_expired_trial(offered_ids: list[str]) -> None:
+        listed = (await api_get(sandbox, "/v2/partners/solutions/licenses"))["result"]
+        expired = {lic["license"] for lic in listed if lic["status"] == "expired"}
+        trials = {lic["license"] for lic in listed if lic["status"] == "trial"}
+        assert expired and not expired & set(offered_ids), (expired, offered_ids)
+        assert offered_ids and set(offered_ids) <= trials
+
     async with running_bot(tmp_path, standin, sandbox) as bot:
-        license_id, view_id = await confirm_subscription(bot)
+        license_id, view_id = await confirm_subscription(bot, no_expired_trial)
         text = await result_text(bot.state, view_id)
         assert "Subscribed." in text and "Not subscribed" not in text, text
 
