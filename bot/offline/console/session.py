@@ -326,7 +326,7 @@ class ConsoleSession(Recorder):
         snap = self.snapshot()
         self._tracked = weakref.WeakSet()
         clear = bool(top.view.get("clear_on_close"))
-        await self.stack.driver.view_closed(top.view, user_id=self.user_id, is_cleared=clear)
+        await self.stack.driver.view_closed(top.view, user_id=self.user_id, is_cleared=clear, as_slack=True)
         self.io.say(f"[{'all modals closed' if clear else 'modal closed'}: {text_of(top.view.get('title'))}]")
         below = self.top_view()
         if below is not None and below.root_view_id == top.root_view_id:
@@ -400,7 +400,7 @@ class ConsoleSession(Recorder):
                 await self._submit(stored, state_values(view, {}))
         except Cancelled as exc:
             if not stored.closed:
-                await self.stack.driver.view_closed(stored.view, user_id=self.user_id)
+                await self.stack.driver.view_closed(stored.view, user_id=self.user_id, as_slack=True)
                 self.io.say(f"[modal closed: {text_of(view.get('title'))}]")
             if exc.eof:
                 raise

@@ -402,11 +402,17 @@ class SlackDriver:
         user_id: str = "U_ADMIN",
         is_cleared: bool = False,
         apply: bool = True,
-    ) -> DriverResult:
-        """Close a modal (Slack sends ``view_closed`` only when the view has ``notify_on_close``;
-        the driver always sends it)."""
+        as_slack: bool = False,
+    ) -> DriverResult | None:
+        """Close a modal. Slack sends ``view_closed`` only when the view has ``notify_on_close``;
+        the driver always sends it (tests of the listener need it), unless `as_slack` asks for
+        Slack's rule (the console), when it returns None for a view that did not ask."""
         if isinstance(view, str):
             view = self.standin.views[view].view
+        if as_slack and not view.get("notify_on_close"):
+            if apply and view.get("id") in self.standin.views:
+                self.standin.close_view(view["id"], clear=is_cleared)
+            return None
         payload: JsonDict = {
             "type": "view_closed",
             "team": self._team(),

@@ -26,6 +26,7 @@ def _option(label: str) -> dict[str, Any]:
 FORM = {
     "type": "modal",
     "callback_id": "test_form",
+    "notify_on_close": True,  # so closing it sends view_closed, as in Slack
     "title": _text("Test form"),
     "submit": _text("Next"),
     "blocks": [

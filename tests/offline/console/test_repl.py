@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 import re
+
+import pytest
 
 from bot.offline.console.repl import console_main
 from tests.offline.console.helpers import ScriptedIO
@@ -110,3 +113,17 @@ async def test_a_landing_page_without_a_domain_gets_a_precise_message() -> None:
     assert await console_main(io=io) == 0
     assert "  ! `x` is not a full site name: add its domain ending, e.g. https://example.com/offer" in io.text
     assert "New campaign Spring promo" in io.text  # fixed at the prompt, the campaign is created
+
+
+async def test_closing_a_modal_sends_view_closed_only_as_slack_would(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # Slack sends view_closed only for a view with notify_on_close (none of the bot's do), so
+    # closing one in the console must not reach Bolt as a request nobody handles.
+    caplog.set_level(logging.WARNING)
+    io = ScriptedIO([*SUBSCRIBE, "y", "cancel", "/campaign", "cancel", "quit"])
+    assert await console_main(io=io) == 0
+    assert "[all modals closed: Subscription]" in io.text and "[modal closed: New campaign]" in io.text
+    logging.getLogger("slack_bolt").warning("capture check")
+    assert caplog.records  # the capture is live after the console's run
+    assert not [r for r in caplog.records if "Unhandled request" in r.getMessage()]
