@@ -28,7 +28,8 @@ shape 2018|today     the sandbox's earnings JSON shape            latency SECOND
 fail PATH STATUS [N] sandbox answers STATUS to the next N requests under PATH (e.g. /v2/partners/earnings 503)
 fail METHOD ERROR    the stand-in Slack fails the next METHOD call (e.g. chat.postMessage not_in_channel)
 digest               deliver every daily digest that is due now (`/earnings digest on HH:MM` first)
-tomorrow [N]         jump 1 (or N) days ahead: every digest due on the way goes out, the sandbox earns overnight
+tomorrow [N]         jump 1 (or N) days ahead: every digest and trial alert due on the way goes out,
+                     the sandbox earns overnight
 wait DURATION        move the clock e.g. 30m, 2h or 1h30m ahead, the same way
 help                 this text                                    quit     leave (also Ctrl-D)"""
 
