@@ -20,7 +20,8 @@ Also: `as U_PARTNER` (another user), `in C_RANDOM`, `tomorrow`, `shape 2018|toda
 
 HELP = """\
 /command [text]      send a slash command (signed, as Slack does) as the current user and channel
-click N              press button/option [N] (in a message or in the open modal)
+click N              press button/option [N] (in a message, the open modal or the Home tab)
+home                 open your App Home tab (what the bot publishes there, with its buttons)
 submit               fill in and submit the open modal again      cancel   close the open modal
 as USER              act as another user ({users}, or any id such as U123)
 in CHANNEL           post commands from another channel: {channels}

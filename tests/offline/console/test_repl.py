@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
+from bot.offline.console import repl
 from bot.offline.console.repl import console_main
 from tests.offline.console.helpers import ScriptedIO
 
@@ -110,3 +113,22 @@ async def test_a_landing_page_without_a_domain_gets_a_precise_message() -> None:
     assert await console_main(io=io) == 0
     assert "  ! `x` is not a full site name: add its domain ending, e.g. https://example.com/offer" in io.text
     assert "New campaign Spring promo" in io.text  # fixed at the prompt, the campaign is created
+
+
+async def test_help_names_every_console_word_home_included(monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: dict[str, repl.Console] = {}
+    original = repl.Console.run
+
+    async def run(self: repl.Console) -> int:
+        seen["console"] = self
+        return await original(self)
+
+    monkeypatch.setattr(repl.Console, "run", run)
+    io = ScriptedIO(["help", "quit"])
+    assert await console_main(io=io) == 0
+    shown = io.after("help")
+    assert re.search(r"^home\s+open your App Home tab", shown, flags=re.M)
+    words = set(seen["console"].commands()) - {"?"}  # `?` is `help` itself
+    assert "home" in words
+    missing = sorted(w for w in words if not re.search(rf"(^|\s){re.escape(w)}\b", shown, flags=re.M))
+    assert missing == []
