@@ -78,3 +78,13 @@ def test_delivered_sentence_counts_digests_and_alerts() -> None:
         "alerts not sent: #general (not_in_channel)."
     )
 
+
+
+async def test_subscribe_lists_a_trial_end_as_its_alert_says_it(quiet_scheduler: dict[str, Any]) -> None:
+    io = ScriptedIO(["/subscribe alerts on 3", "wait 1m", "/subscribe", "quit"])
+    assert await console_main(io=io) == 0
+    alerted = re.search(r"Joe Doe Ltd's trial ends (.+?) \((Europe/Warsaw)\)", io.after("wait 1m"))
+    assert alerted is not None
+    # The admin's zone comes from users.info, as for the alert; the phrase is the same one.
+    listed = io.after("/subscribe").split("Joe Doe Ltd", 1)[1].split("\n")[1]
+    assert f"· ends {alerted[1]} (Europe/Warsaw) ·" in listed
