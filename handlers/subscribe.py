@@ -13,6 +13,7 @@ import logging
 import re
 import uuid
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
 from slack_sdk.errors import SlackApiError
@@ -24,6 +25,7 @@ from bot.slack.blocks import truncate
 from bot.slack.context import acting_channel, acting_user
 from bot.slack.errors import CHANNEL_ERRORS, error_code
 from bot.slack.respond import ack_body, reply
+from bot.slack.users import user_zone
 from bot.slack.views import ack_time, after_ack_settles
 from bot.subscriptions.orders import Order, check_form, price_of
 from bot.subscriptions.service import Outcome, Result
@@ -31,6 +33,7 @@ from bot.vault import VaultKeyError
 from handlers import alerts
 from handlers.access import refusal_view
 from handlers.messages import UNEXPECTED, partners_error_text
+from handlers.subscribe_list_blocks import license_list_message
 from handlers.subscribe_views import (
     CONFIRM_CALLBACK,
     FORM_CALLBACK,
@@ -38,7 +41,6 @@ from handlers.subscribe_views import (
     checking_text,
     confirmation_view,
     form_view,
-    license_list_message,
     loading_view,
     message_view,
     no_cards_view,
@@ -94,16 +96,36 @@ LONG_ID_TEXT = (
 )
 
 
+async def reader_zone(services: Services, user_id: str) -> ZoneInfo:
+    """The zone of whoever typed `/subscribe` (the list is ephemeral: theirs alone); UTC if unknown."""
+    try:
+        return (await user_zone(services.slack, user_id))[0]
+    except Exception:  # the list matters more than its zone: a failing users.info must not lose it
+        log.warning("/subscribe could not read the time zone of %s", user_id, exc_info=True)
+        return ZoneInfo("UTC")
+
+
 async def send_license_list(services: Services, command: dict[str, Any]) -> None:
     response_url = command["response_url"]
+    # users.info runs while the licenses are read, so the zone costs no extra wait.
+    zone = asyncio.ensure_future(reader_zone(services, command.get("user_id") or ""))
     try:
-        licenses = [lic for lic in await services.partners.licenses() if lic.subscribable]
-    except PartnersError as exc:
-        log.warning("/subscribe could not list licenses: %r", exc, exc_info=True)
-        await reply(services.http, response_url, partners_error_text(exc))
-        return
-    unconfirmed = await services.subscriptions.unconfirmed([lic.license for lic in licenses])
-    message = license_list_message(licenses, vault_note=services.vault.problem, unconfirmed=unconfirmed)
+        try:
+            licenses = [lic for lic in await services.partners.licenses() if lic.subscribable]
+        except PartnersError as exc:
+            log.warning("/subscribe could not list licenses: %r", exc, exc_info=True)
+            await reply(services.http, response_url, partners_error_text(exc))
+            return
+        unconfirmed = await services.subscriptions.unconfirmed([lic.license for lic in licenses])
+        message = license_list_message(
+            licenses,
+            now=services.clock.now(),
+            zone=await zone,
+            vault_note=services.vault.problem,
+            unconfirmed=unconfirmed,
+        )
+    finally:
+        zone.cancel()  # a no-op once awaited; else nobody needs the zone any more
     await reply(services.http, response_url, message)
 
 

@@ -1,4 +1,7 @@
-"""Block Kit for `/subscribe`: pure functions from licenses, cards and orders to messages and views."""
+"""Block Kit for `/subscribe`: pure functions from cards and orders to views and messages.
+
+The license list the command answers with is in handlers/subscribe_list_blocks.py.
+"""
 
 from __future__ import annotations
 
@@ -9,17 +12,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bot.money import format_money
-from bot.partners.models import License
 from bot.slack.blocks import (
     Json,
-    button,
     context,
     field,
-    header,
     input_block,
     message,
     modal,
-    notice_message,
     option,
     options,
     placeholder,
@@ -36,7 +35,6 @@ FORM_CALLBACK = "subscribe_form"
 CONFIRM_CALLBACK = "subscribe_confirm"
 REVIEWING_CALLBACK = "subscribe_reviewing"  # no submit button, so no listener: nothing submits it
 RESULT_CALLBACK = "subscribe_result"
-MAX_LISTED = 40  # a message holds 50 blocks; header, notes and the "more" line need the rest
 IMPORT_HINT = (
     "An admin adds the agency's card on the server with `partners-bot cards import card.json` "
     "(see `partners-bot cards --help`)."
@@ -59,61 +57,6 @@ def id_text(license_id: str) -> str:
 def short_hash(value: str) -> str:
     """A short, stable id part for `value` (Slack ids stop at 255 and must be unique per message)."""
     return hashlib.sha256(value.encode()).hexdigest()[:16]
-
-
-# --- the list --------------------------------------------------------------------------------------
-
-
-def license_list_message(
-    licenses: Sequence[License],
-    *,
-    vault_note: str | None = None,
-    unconfirmed: dict[str, datetime] | None = None,
-) -> Json:
-    """The ephemeral `/subscribe` reply: each subscribable trial with a Create subscription button,
-    except those whose last request has an unknown outcome (`unconfirmed`: until when they are locked)."""
-    unconfirmed = unconfirmed or {}
-    if not licenses:
-        text = (
-            "There are no licenses you can subscribe for right now: no LiveChat trial is partner-paid, "
-            "unpaid and active."
-        )
-        return notice_message(text)
-    blocks: list[Json] = [header("Create a subscription")]
-    for lic in licenses[:MAX_LISTED]:
-        card = "client card on file" if lic.cc_added else "no client card"
-        name = client_text(lic.client_name)
-        ends = ""
-        if lic.end_timestamp is not None:
-            # Slack renders the date in each reader's own time zone; the fallback says UTC.
-            fallback = lic.end_timestamp.strftime("%Y-%m-%d %H:%M UTC")
-            ends = f" · ends <!date^{int(lic.end_timestamp.timestamp())}^{{date_short_pretty}} {{time}}|{fallback}>"
-        text = f"*{name}*\nLicense {id_text(lic.license)} · LiveChat trial{ends} · {card}"
-        block_id = f"subscribe_license_{short_hash(lic.license)}"
-        locked = unconfirmed.get(lic.license)
-        if locked is not None:
-            text += (
-                f"\n:hourglass: *Being confirmed* — a subscription request got no clear answer from LiveChat; "
-                f"no new request until {locked.astimezone(UTC):%H:%M} UTC unless LiveChat shows it subscribed."
-            )
-            blocks.append(section(text, block_id=block_id))
-            continue
-        # The id rides in the value (up to 2,000 characters); the action id only needs to be unique.
-        create = button(
-            "Create subscription", action_id=OPEN_ACTION_PREFIX + short_hash(lic.license), value=lic.license
-        )
-        blocks.append(section(text, block_id=block_id, accessory=create))
-    if len(licenses) > MAX_LISTED:
-        more = len(licenses) - MAX_LISTED
-        blocks.append(
-            section(f"…and {more} more. Subscribe the ones above first, then run /subscribe again.")
-        )
-    note = "Only admins can subscribe. You will confirm plan, seats and price before anything is charged."
-    if vault_note:
-        note = f":warning: {vault_note}"
-    blocks.append(context(note))
-    count = len(licenses)
-    return message(f"{count} license{'s' if count != 1 else ''} can be subscribed", blocks)
 
 
 # --- modal plumbing --------------------------------------------------------------------------------

@@ -19,11 +19,21 @@ from bot.commands.digest import message_text
 from bot.commands.runtime import cron_settings, one_run, print_channel_problems
 from bot.settings import Settings
 
+# What `cron_settings` requires, as the other subcommands' --help says theirs.
+RUN_SETTINGS = "Settings: PARTNERS_API_TOKEN, SLACK_BOT_TOKEN (not with --dry-run) and DATABASE_URL."
+
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("alerts", help="trial-ending alerts")
+    parser = subparsers.add_parser(
+        "alerts", help="trial-ending alerts", description="Trial-ending alerts.", epilog=RUN_SETTINGS
+    )
     actions = parser.add_subparsers(dest="alerts_command", required=True, metavar="ACTION")
-    run = actions.add_parser("run", help="run every channel's daily trial check that is due now")
+    run = actions.add_parser(
+        "run",
+        help="run every channel's daily trial check that is due now",
+        description="Run every channel's daily trial check that is due now (for cron).",
+        epilog=RUN_SETTINGS,
+    )
     run.add_argument("--dry-run", action="store_true", help="print the alerts instead of posting them")
     run.add_argument(
         "--channel", action="append", default=[], metavar="C…", help="only this channel id (repeatable)"

@@ -1,7 +1,7 @@
 """Block Kit for the daily digest: pure functions from today's and the previous snapshot to a message.
 
 What a channel sees: a header with the local date, each headline amount with its change since the
-previous digest (▲/▼), the per-program breakdown, notable events (a withdrawal, commission growth),
+previous digest ("$741.75 (▲ $100.25 since the last digest)"), the per-program breakdown, notable events (a withdrawal, commission growth),
 and notes when this is the first digest or it arrives late.
 """
 
@@ -49,16 +49,21 @@ def _change(current: Decimal | None, previous: Decimal | None) -> Decimal | None
     return current - previous
 
 
+SINCE = "since the last digest"
+
+
 def _headline_field(
     label: str, current: Decimal | None, previous: Decimal | None, has_previous: bool, locale: str
 ) -> Json:
+    """`*Balance*` over `$741.75 (▲ $100.25 since the last digest)`: the change says what it is
+    measured from, in each field, since the last digest may be a day, a week or a month ago."""
     value = format_money(current, locale) if current is not None else "—"
     text = f"*{label}*\n{value}"
     change = _change(current, previous)
     if change is not None:
-        text += f"\n{format_delta(change, locale)}"
+        text += f" ({format_delta(change, locale)} {SINCE})"
     elif has_previous and current is not None:
-        text += "\nnew"
+        text += f" (new {SINCE})"
     return field(text)
 
 
@@ -160,7 +165,7 @@ def digest_text(current: Earnings, previous: Earnings | None, context: DigestCon
         part = f"{label.lower()} {format_money(amount, locale)}"
         change = _change(amount, getattr(previous, attribute) if previous else None)
         if change is not None:
-            since = "" if parts else " since the last digest"
+            since = "" if parts else f" {SINCE}"
             part += f" ({_change_words(change, locale)}{since})"
         parts.append(part)
     day = context.local_date

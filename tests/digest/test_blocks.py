@@ -71,9 +71,10 @@ def test_changes_show_arrows_and_exact_amounts():
     message = digest_message(current, previous, CONTEXT, locale="en_US")
     assert_valid_message(message)
     fields = fields_of(message)
-    assert fields["Balance"].endswith("$741.75\n▲ $100.25")
-    assert fields["Commission, last 30 days"].endswith("▼ $20.00")
-    assert fields["Withdrawals"].endswith("no change")
+    # Each change says what it is measured from, as the fallback sentence does.
+    assert fields["Balance"] == "*Balance*\n$741.75 (▲ $100.25 since the last digest)"
+    assert fields["Commission, last 30 days"].endswith("$100.00 (▼ $20.00 since the last digest)")
+    assert fields["Withdrawals"].endswith(" (no change since the last digest)")
     # The fallback is a sentence read aloud: words, not arrows, and "since" said once.
     assert message["text"] == (
         "Earnings digest for Wednesday 25 November 2026: balance $741.75 (up $100.25 since the last digest), "

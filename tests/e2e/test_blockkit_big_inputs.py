@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -20,6 +21,7 @@ from bot.vault.store import CardSummary
 from handlers import campaign_views as cv
 from handlers import earnings_blocks as eb
 from handlers import subscribe_views as sv
+from handlers.subscribe_list_blocks import license_list_message
 from tests.e2e.blockkit import assert_valid_message, assert_valid_view
 
 HOSTILE = "Ω🎉 <!channel> & <@U999> *bold* "  # 32 characters
@@ -118,7 +120,8 @@ def test_subscribe_list_of_120_licenses_with_long_names():
         )
         for i in range(120)
     ]
-    check_message(sv.license_list_message(licenses, vault_note=HOSTILE * 5))
+    now = datetime(2026, 12, 2, 8, 0, tzinfo=UTC)
+    check_message(license_list_message(licenses, now=now, zone=ZoneInfo("UTC"), vault_note=HOSTILE * 5))
 
 
 def test_subscribe_views_with_120_cards_and_every_outcome():

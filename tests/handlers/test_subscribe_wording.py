@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 from bot.partners.models import License
 from bot.subscriptions.service import Outcome, Reason, Result
 from handlers import subscribe_views as sv
+from handlers.subscribe_list_blocks import license_list_message
 from tests.e2e.blockkit import assert_valid_message, assert_valid_view
 from tests.handlers.test_subscribe_results import ORDER
 
@@ -55,8 +57,11 @@ def test_a_license_being_confirmed_is_listed_without_a_create_button():
         License(license=n, product="livechat", status="trial", payment_origin="partner", client_name=n)
         for n in ("111", "222")
     ]
-    message = sv.license_list_message(
-        licenses, unconfirmed={"111": datetime(2026, 12, 2, 15, 42, tzinfo=UTC)}
+    message = license_list_message(
+        licenses,
+        now=datetime(2026, 12, 2, 15, 0, tzinfo=UTC),
+        zone=ZoneInfo("UTC"),
+        unconfirmed={"111": datetime(2026, 12, 2, 15, 42, tzinfo=UTC)},
     )
     assert_valid_message(message)
     values = [b["accessory"]["value"] for b in message["blocks"] if "accessory" in b]

@@ -277,8 +277,11 @@ def caught_records(caplog):
     return [r for r in caplog.records if r.name.startswith("bot.partners.")]
 
 
-def test_the_trial_end_is_listed_in_each_readers_zone():
-    from handlers.subscribe_views import license_list_message
+def test_the_trial_end_is_listed_in_the_readers_zone():
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    from handlers.subscribe_list_blocks import license_list_message
 
     trial = License.model_validate(
         {
@@ -286,12 +289,14 @@ def test_the_trial_end_is_listed_in_each_readers_zone():
             "product": "livechat",
             "status": "trial",
             "payment_origin": "partner",
-            "end_timestamp": "2026-12-04 09:30:00",
+            "end_timestamp": "2026-12-04 09:30:00",  # UTC, as the API sends it
         }
     )
-    text = str(license_list_message([trial])["blocks"])
-    epoch = calendar.timegm((2026, 12, 4, 9, 30, 0))
-    assert f"<!date^{epoch}^{{date_short_pretty}} {{time}}|2026-12-04 09:30 UTC>" in text
+    now = datetime(2026, 12, 2, 8, 0, tzinfo=UTC)
+    text = str(license_list_message([trial], now=now, zone=ZoneInfo("Europe/Warsaw"))["blocks"])
+    assert "ends in 2 days, Friday 10:30 (Europe/Warsaw)" in text
+    text = str(license_list_message([trial], now=now, zone=ZoneInfo("UTC"))["blocks"])
+    assert "ends in 2 days, Friday 09:30 (UTC)" in text
 
 
 async def test_a_campaign_created_with_an_unreadable_answer_is_never_not_created(api):

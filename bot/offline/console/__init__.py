@@ -6,7 +6,8 @@
 - `events`: what the stand-in Slack recorded since a snapshot, as titled events.
 - `session`: `ConsoleSession` sends commands/clicks/submissions and prints what the bot did,
   including what it posts on its own.
-- `timetravel`: `tomorrow` / `wait`: move the clock, delivering every digest due on the way.
+- `timetravel`: moving the clock, stopping at every digest, trial-alert check and midnight on the way.
+- `clock_commands`: `digest`, `tomorrow` and `wait`, and the sentence saying what changed.
 - `saved`: the state kept between runs beside data/console.db.
 - `texts`: banner, help and logging setup.
 - `repl`: `Console` (the command loop), `run_console` (blocking entry point).

@@ -12,10 +12,22 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from bot.alerts.blocks import ALERT_BLOCK_PREFIXES
 from bot.offline.slack_standin.files import save_upload
 
 JsonDict = dict[str, Any]
 EPHEMERAL = "[only visible to you]"
+
+
+def own_kind(message: JsonDict) -> str:
+    """What a post the bot made on its own is, for its title: "alert", "digest" or "" (unknown)."""
+    blocks = message.get("blocks") or []
+    # Alerts carry their own block ids; a digest is known by its wording (it names itself).
+    if any(str(block.get("block_id", "")).startswith(ALERT_BLOCK_PREFIXES) for block in blocks):
+        return "alert"
+    if "digest" in json.dumps(blocks or message.get("text") or "").lower():
+        return "digest"
+    return ""
 
 
 @dataclass
@@ -94,11 +106,7 @@ class Recorder:
             else ""
         )
         if not kind:
-            kind = (
-                "digest"
-                if "digest" in json.dumps(message.get("blocks") or message.get("text") or "").lower()
-                else ""
-            )
+            kind = own_kind(message)
         verb = "updated" if updated else "posted"
         where = self.where(channel)
         if kind == "a direct message":

@@ -15,12 +15,15 @@ _STYLES = (
 )
 _CODE = re.compile(r"(`[^`\n]+`)")
 _EMOJI = re.compile(r":([a-z0-9][a-z0-9_+\-]*):")
-# The emoji the bot's own messages use, and a few common ones; any other code stays as typed.
+# The emoji the bot's own messages use (tests/offline/console/test_emoji.py finds them in the code),
+# and a few common ones; any other code stays as typed.
 EMOJI = {
     "tada": "🎉",
     "warning": "⚠️",
     "hourglass": "⌛",
     "hourglass_flowing_sand": "⏳",
+    "alarm_clock": "⏰",
+    "grey_question": "❔",
     "x": "❌",
     "white_check_mark": "✅",
     "heavy_check_mark": "✔️",

@@ -17,7 +17,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from bot.clock import OffsetClock
-from bot.digest.runner import RunReport
+from bot.offline.console.clock_commands import ClockCommands
 from bot.offline.console.config import DEFAULT_USER, console_settings_overrides, new_vault_key
 from bot.offline.console.demo import seed_demo_card
 from bot.offline.console.forms import Cancelled, Prompter
@@ -26,7 +26,6 @@ from bot.offline.console.saved import DEFAULT_DATABASE, SavedState, forget
 from bot.offline.console.session import ConsoleSession
 from bot.offline.console.terminal import Terminal
 from bot.offline.console.texts import BANNER, HELP, setup_console_logging, slash_commands
-from bot.offline.console.timetravel import changes_sentence, clock_line, console_zone, jump, parse_duration
 from bot.offline.local_stack import SANDBOX_TOKEN, LocalStack, start_local_stack
 from bot.offline.sandbox import SandboxOptions
 from bot.offline.slack_standin import StandinUser
@@ -63,6 +62,7 @@ class Console:
             ansi=bool(getattr(io, "ansi", False)),
             known_commands=[command for command, _ in slash_commands()],
         )
+        self.clock = ClockCommands(self.session, remember=self.remember, refresh=self._fresh_partners_data)
         for user in sorted({user_id, *stack.settings.admin_user_ids, *stack.settings.allowed_user_ids}):
             self.ensure_user(user)
 
@@ -190,7 +190,16 @@ class Console:
         word, rest = word.lower(), rest.strip()
         if word in ("quit", "exit", "q"):
             return False
-        handler = {
+        handler = self.commands().get(word)
+        if handler is None:
+            self.io.say(f"? unknown: {word!r}. Slash commands start with /, e.g. /earnings. Type `help`.")
+            return True
+        await handler(rest)
+        return True
+
+    def commands(self) -> dict[str, Callable[[str], Awaitable[object]]]:
+        """The console's own words (besides quit) and what runs each; `help` must name them all."""
+        return {
             "help": self._help,
             "?": self._help,
             "click": self._click,
@@ -202,16 +211,11 @@ class Console:
             "shape": self._shape,
             "latency": self._latency,
             "fail": self._fail,
-            "digest": self._digest,
-            "tomorrow": self._tomorrow,
-            "wait": self._wait,
+            "digest": self.clock.digest,
+            "tomorrow": self.clock.tomorrow,
+            "wait": self.clock.wait,
             "home": lambda rest: show_home(self.session),
-        }.get(word)
-        if handler is None:
-            self.io.say(f"? unknown: {word!r}. Slash commands start with /, e.g. /earnings. Type `help`.")
-            return True
-        await handler(rest)
-        return True
+        }
 
     async def _help(self, rest: str) -> None:
         self.io.say(self.help())
@@ -279,60 +283,6 @@ class Console:
         self._fresh_partners_data()
         self.io.say(f"the sandbox now waits {max(0.0, seconds):g} s before every answer")
 
-    async def _run_digests(self) -> RunReport:
-        return await self.session.local(self.stack.services.digest_runner.run_once)
-
-    async def _digest(self, rest: str = "") -> None:
-        report = await self._run_digests()
-        if not report.due:
-            self.io.say(
-                "No digest is due now. Turn one on with `/earnings digest on HH:MM`, then `tomorrow` "
-                "delivers it when its time comes."
-            )
-            return
-        self.io.say(sent_sentence(report))
-
-    async def _tomorrow(self, rest: str) -> None:
-        days = rest.strip() or "1"
-        if not days.isdigit() or not 1 <= int(days) <= 366:
-            self.io.say(f"`tomorrow` takes a number of days from 1 to 366 (e.g. `tomorrow 3`), not {rest!r}.")
-            return
-        await self._move_clock(timedelta(days=int(days)))
-
-    async def _wait(self, rest: str) -> None:
-        delta = parse_duration(rest)
-        if delta is None:
-            self.io.say(f"`wait` takes a duration such as 30m, 2h or 1h30m (up to 366d), not {rest!r}.")
-            return
-        await self._move_clock(delta)
-
-    async def _move_clock(self, delta: timedelta) -> None:
-        clock = self.stack.services.clock
-        if not isinstance(clock, OffsetClock):
-            self.io.say("! this console runs on the real clock; it cannot move")
-            return
-        store = self.stack.services.digest_store
-        reports: list[RunReport] = []
-
-        async def run_digests() -> None:
-            reports.append(await self._run_digests())
-            self._fresh_partners_data()
-
-        moved = await jump(clock, store, self.stack.sandbox.state, delta, run_digests, zone=console_zone())
-        self._fresh_partners_data()
-        self.remember()
-        zones = sorted({setting.tz for setting in await store.enabled_channels()})
-        sent = sum(len(report.sent) for report in reports)
-        failed = {c: why for report in reports for c, why in {**report.failed, **report.disabled}.items()}
-        digests = (
-            f"{sent} digest{'s' if sent != 1 else ''} went out on the way" if sent else "No digest fell due"
-        )
-        if failed:
-            digests += "; not sent: " + ", ".join(
-                f"{self.session.where(c)} ({why})" for c, why in failed.items()
-            )
-        self.io.say(f"{clock_line(clock.now(), console_zone(), zones)} {changes_sentence(moved)} {digests}.")
-
     async def _fail(self, rest: str) -> None:
         args = shlex.split(rest)
         if len(args) >= 2 and "/" not in args[0] and "." in args[0]:
@@ -370,15 +320,6 @@ def remember(saved: SavedState, stack: LocalStack) -> str | None:
             "the next run will not see this one's changes"
         )
     return None
-
-
-def sent_sentence(report: RunReport) -> str:
-    sent = len(report.sent)
-    text = f"{sent} digest{'s' if sent != 1 else ''} sent"
-    failed = {**report.failed, **report.disabled}
-    if failed:
-        text += "; not sent: " + ", ".join(f"{channel} ({why})" for channel, why in failed.items())
-    return text + "."
 
 
 async def console_main(

@@ -20,7 +20,8 @@ Also: `as U_PARTNER` (another user), `in C_RANDOM`, `tomorrow`, `shape 2018|toda
 
 HELP = """\
 /command [text]      send a slash command (signed, as Slack does) as the current user and channel
-click N              press button/option [N] (in a message or in the open modal)
+click N              press button/option [N] (in a message, the open modal or the Home tab)
+home                 open your App Home tab (what the bot publishes there, with its buttons)
 submit               fill in and submit the open modal again      cancel   close the open modal
 as USER              act as another user ({users}, or any id such as U123)
 in CHANNEL           post commands from another channel: {channels}
@@ -28,7 +29,8 @@ shape 2018|today     the sandbox's earnings JSON shape            latency SECOND
 fail PATH STATUS [N] sandbox answers STATUS to the next N requests under PATH (e.g. /v2/partners/earnings 503)
 fail METHOD ERROR    the stand-in Slack fails the next METHOD call (e.g. chat.postMessage not_in_channel)
 digest               deliver every daily digest that is due now (`/earnings digest on HH:MM` first)
-tomorrow [N]         jump 1 (or N) days ahead: every digest due on the way goes out, the sandbox earns overnight
+tomorrow [N]         jump 1 (or N) days ahead: every digest and trial alert due on the way goes out,
+                     the sandbox earns overnight
 wait DURATION        move the clock e.g. 30m, 2h or 1h30m ahead, the same way
 help                 this text                                    quit     leave (also Ctrl-D)"""
 

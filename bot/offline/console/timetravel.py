@@ -1,27 +1,50 @@
 """The console's clock moves: jump ahead and deliver everything that falls due on the way, once each.
 
-A jump (`tomorrow N`, `wait 2h`) walks the interval in time order. At every scheduled digest instant inside it the
-clock stops there and the real digest runner runs (its database claim keeps each digest to one send,
-even if the background scheduler ticks meanwhile). At every local midnight crossed, the sandbox earns
-a day's commission, so the next morning's digest has something to report.
+A jump (`tomorrow N`, `wait 2h`) walks the interval in time order. At every scheduled digest instant
+and every channel's daily trial-alert check inside it, the clock stops there and the real runner
+runs (its database claims keep each digest and alert to one send, even if the background scheduler
+ticks meanwhile). An alert check is only due on its own local day, so a jump that stepped over one
+would lose it: that is why checks are stops too, not just left to the end. At every local midnight
+crossed, the sandbox earns a day's commission, so the next morning's digest has something to report.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta, tzinfo
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.alerts.runner import check_due_at
+from bot.alerts.store import AlertStore
 from bot.clock import OffsetClock
 from bot.digest.schedule import ScheduleError, scheduled_at
 from bot.digest.store import DigestStore
 from bot.money import format_money
 
 Step = Callable[[], Awaitable[None]]
+Instants = Callable[[datetime, datetime], Awaitable[list[datetime]]]
+
+
+@dataclass(frozen=True)
+class Due:
+    """Bot work that falls due at instants of its own (digests, alert checks): when, and what runs then."""
+
+    kind: str
+    instants: Instants
+    run: Step
+
+
+@dataclass
+class Delivered:
+    """What one kind of the bot's own posts did over a jump: how many went out, where not and why."""
+
+    sent: int = 0
+    edited: int = 0
+    failed: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -84,6 +107,46 @@ def changes_sentence(jump: Jump, locale: str = "en_US") -> str:
     return (", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else parts[0]) + "."
 
 
+def _count(number: int, word: str) -> str:
+    return f"{number} {word}{'s' if number != 1 else ''}"
+
+
+def delivered_sentence(digests: Delivered, alerts: Delivered | None = None) -> str:
+    """`1 digest and 2 alerts went out on the way.`, or `No digest fell due.`, then what was not sent.
+
+    `alerts` is None when no channel has trial alerts on, so the sentence does not mention them.
+    """
+    kinds = (("digest", digests), ("alert", alerts))
+    sent = [_count(d.sent, word) for word, d in kinds if d is not None and d.sent]
+    if sent:
+        text = " and ".join(sent) + " went out on the way"
+    else:
+        text = "No digest fell due" if alerts is None else "No digest or trial alert fell due"
+    if alerts is not None and alerts.edited:
+        text += f"; {_count(alerts.edited, 'alert')} edited (the trial was settled)"
+    for word, delivered in kinds:
+        if delivered is not None and delivered.failed:
+            text += f"; {word}s not sent: " + ", ".join(f"{c} ({why})" for c, why in delivered.failed.items())
+    return text + "."
+
+
+async def alert_instants(store: AlertStore, start: datetime, end: datetime) -> list[datetime]:
+    """Every enabled channel's daily trial-alert check in (start, end], sorted, without duplicates."""
+    found: set[datetime] = set()
+    for setting in await store.enabled_channels():
+        try:
+            zone = ZoneInfo(setting.tz)
+        except (KeyError, ValueError, OSError):
+            continue
+        day = start.astimezone(zone).date()
+        while day <= end.astimezone(zone).date():
+            instant = check_due_at(setting, day)
+            if start < instant <= end:
+                found.add(instant)
+            day += timedelta(days=1)
+    return sorted(found)
+
+
 async def digest_instants(store: DigestStore, start: datetime, end: datetime) -> list[datetime]:
     """Every enabled channel's digest instants in (start, end], sorted, without duplicates."""
     found: set[datetime] = set()
@@ -116,20 +179,28 @@ def midnights(start: datetime, end: datetime, zone: tzinfo) -> list[datetime]:
 
 async def jump(
     clock: OffsetClock,
-    store: DigestStore,
     sandbox_state: Any,
     delta: timedelta,
-    run_digests: Step,
+    dues: Sequence[Due],
     *,
     zone: tzinfo | None = None,
 ) -> Jump:
-    """Move `clock` by `delta`, stopping at each digest instant (`run_digests`) and midnight (the sandbox earns)."""
+    """Move `clock` by `delta`, stopping at each midnight (the sandbox earns) and each instant of `dues`.
+
+    Every due runs once before the clock moves too: work due now (a trial check just switched on, a
+    digest the scheduler has not reached yet) goes out at its own time, not a day late.
+    """
     zone = zone or console_zone()
     start = clock.now()
     end = start + delta
+    order = ["midnight", *(due.kind for due in dues)]  # earn first, then send, in the order given
+    runs = {due.kind: due.run for due in dues}
     stops: list[tuple[datetime, str]] = [(m, "midnight") for m in midnights(start, end, zone)]
-    stops += [(i, "digest") for i in await digest_instants(store, start, end)]
-    stops.sort(key=lambda stop: (stop[0], stop[1] != "midnight"))  # earn first, then send
+    for due in dues:
+        stops += [(instant, due.kind) for instant in await due.instants(start, end)]
+    stops.sort(key=lambda stop: (stop[0], order.index(stop[1])))
+    for due in dues:
+        await due.run()
     result = Jump(delta)
     for moment, kind in stops:
         clock.offset += moment - clock.now() + timedelta(seconds=1)
@@ -141,7 +212,8 @@ async def jump(
             if moved.get("withdrawal_requested"):
                 result.requested.append(Decimal(str(moved["withdrawal_requested"]["amount"])))
         else:
-            await run_digests()
+            await runs[kind]()
     clock.offset += end - clock.now()
-    await run_digests()  # anything still due at the end (a retry, a digest exactly at `end`)
+    for due in dues:
+        await due.run()  # anything still due at the end (a retry, something exactly at `end`)
     return result

@@ -76,6 +76,8 @@ def test_sandbox_help_shows_its_defaults() -> None:
         (["sandbox"], "Settings: none."),
         (["db", "upgrade"], "Settings: DATABASE_URL."),
         (["digest", "run"], "Settings: PARTNERS_API_TOKEN, SLACK_BOT_TOKEN (not with --dry-run)"),
+        (["alerts"], "Settings: PARTNERS_API_TOKEN, SLACK_BOT_TOKEN (not with --dry-run) and DATABASE_URL."),
+        (["alerts", "run"], "Settings: PARTNERS_API_TOKEN, SLACK_BOT_TOKEN (not with --dry-run)"),
         (["cards", "import"], "Settings: VAULT_KEY and DATABASE_URL."),
         (["cards", "new-key"], "Settings: none."),
         (["audit"], "Settings: DATABASE_URL."),
@@ -83,6 +85,16 @@ def test_sandbox_help_shows_its_defaults() -> None:
 )
 def test_every_subcommand_help_says_which_settings_it_needs(command: list[str], needs: str) -> None:
     assert needs in " ".join(_help(*command).split())
+
+
+def test_no_subcommand_or_action_help_lacks_a_settings_line() -> None:
+    # The list above names the expected settings; this catches a subcommand added without any.
+    top = build_parser()
+    commands = [[name] for name in _children(top)]
+    commands += [[*command, action] for command in list(commands) for action in _children(_parser(*command))]
+    assert ["alerts", "run"] in commands
+    missing = [" ".join(c) for c in commands if "Settings:" not in _help(*c)]
+    assert missing == []
 
 
 def test_env_example_lists_every_setting() -> None:
@@ -107,10 +119,19 @@ def test_only_the_default_data_folder_is_created(tmp_path: Path) -> None:
     assert (tmp_path / "data" / "partners-bot.db").exists()
 
 
-def _help(*command: str) -> str:
-    """What `partners-bot COMMAND --help` prints."""
+def _children(parser: argparse.ArgumentParser) -> list[str]:
+    actions = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+    return list(actions[0].choices) if actions else []
+
+
+def _parser(*command: str) -> argparse.ArgumentParser:
     parser = build_parser()
     for word in command:
         actions = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
         parser = actions[0].choices[word]
-    return parser.format_help()
+    return parser
+
+
+def _help(*command: str) -> str:
+    """What `partners-bot COMMAND --help` prints."""
+    return _parser(*command).format_help()

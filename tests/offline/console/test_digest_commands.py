@@ -74,6 +74,8 @@ async def test_tomorrow_delivers_digests_with_changes_since_the_day_before() -> 
     assert "first digest" not in second
     assert "changes since the previous digest" in second
     assert "▲" in second  # the sandbox earned commission overnight
+    # A change reads as a phrase saying what it is measured from, not "$X; ▲ $Y".
+    assert re.search(r"Balance: \$[\d,.]+ \(▲ \$[\d,.]+ since the last digest\)", second)
     assert text.count("1 digest went out on the way.") == 2
     assert text.rstrip().endswith(
         "No digest is due now. Turn one on with `/earnings digest on HH:MM`, "

@@ -7,6 +7,7 @@ import re
 
 import pytest
 
+from bot.offline.console import repl
 from bot.offline.console.repl import console_main
 from tests.offline.console.helpers import ScriptedIO
 
@@ -127,3 +128,22 @@ async def test_closing_a_modal_sends_view_closed_only_as_slack_would(
     logging.getLogger("slack_bolt").warning("capture check")
     assert caplog.records  # the capture is live after the console's run
     assert not [r for r in caplog.records if "Unhandled request" in r.getMessage()]
+
+
+async def test_help_names_every_console_word_home_included(monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: dict[str, repl.Console] = {}
+    original = repl.Console.run
+
+    async def run(self: repl.Console) -> int:
+        seen["console"] = self
+        return await original(self)
+
+    monkeypatch.setattr(repl.Console, "run", run)
+    io = ScriptedIO(["help", "quit"])
+    assert await console_main(io=io) == 0
+    shown = io.after("help")
+    assert re.search(r"^home\s+open your App Home tab", shown, flags=re.M)
+    words = set(seen["console"].commands()) - {"?"}  # `?` is `help` itself
+    assert "home" in words
+    missing = sorted(w for w in words if not re.search(rf"(^|\s){re.escape(w)}\b", shown, flags=re.M))
+    assert missing == []
