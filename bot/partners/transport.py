@@ -62,6 +62,7 @@ def result_of(body: Any) -> Any:
         return body["result"]
     return body
 
+
 def parse_body(model: type[M] | Any, body: Any) -> M:
     """`body` as `model`; a wrong shape is a PartnersUnavailable naming where, never the body."""
     try:
@@ -101,9 +102,7 @@ def answer_error(
             status=status,
         )
     elif status == 429 and method != "GET":
-        error = PartnersRateLimited(
-            "LiveChat is rate-limiting the bot; nothing was changed", status=status
-        )
+        error = PartnersRateLimited("LiveChat is rate-limiting the bot; nothing was changed", status=status)
     else:
         error = error_for_status(status, fields)
     if isinstance(error, PartnersUnavailable):

@@ -85,4 +85,3 @@ async def test_close_waits_for_the_statement_in_progress(memory_db):
     await started.wait()
     await memory_db.close()
     assert await work == 1
-

@@ -79,7 +79,6 @@ def test_delivered_sentence_counts_digests_and_alerts() -> None:
     )
 
 
-
 async def test_subscribe_lists_a_trial_end_as_its_alert_says_it(quiet_scheduler: dict[str, Any]) -> None:
     io = ScriptedIO(["/subscribe alerts on 3", "wait 1m", "/subscribe", "quit"])
     assert await console_main(io=io) == 0
