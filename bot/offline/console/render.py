@@ -345,7 +345,9 @@ def render_view(
             buttons.append(f"[{number}] {label}")
             number += 1
     body = [f"| {line}".rstrip() for line in rendered.text.split("\n")] if rendered.text else []
-    foot = "+-- " + "  ".join(buttons) + " " + "-" * max(4, 44 - len("  ".join(buttons)))
+    shown = "  ".join(buttons)
+    # A Home tab has no Submit or Close: its frame closes with a plain rule, not an empty button bar.
+    foot = f"+-- {shown} " + "-" * max(4, 44 - len(shown)) if shown else "+" + "-" * 47
     rendered.text = "\n".join([head, *body, foot])
     return rendered
 

@@ -154,3 +154,12 @@ def test_earnings_message_shows_no_raw_markers() -> None:
     assert "*" not in plain
     bold = render_message(message, users=USERS, ansi=True).text
     assert "\x1b[1m" in bold and "*" not in bold
+
+
+def test_a_home_tab_frame_ends_with_a_plain_rule_not_an_empty_button_bar() -> None:
+    home = {"type": "home", "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": "Hi"}}]}
+    rendered = render_view(home)
+    assert rendered.text.splitlines()[-1] == "+" + "-" * 47
+    assert rendered.controls == []
+    modal = {"type": "modal", "title": {"type": "plain_text", "text": "T"}, "blocks": []}
+    assert render_view(modal).text.splitlines()[-1].startswith("+-- [1] Cancel ")
