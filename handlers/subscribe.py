@@ -193,6 +193,8 @@ async def fill_form(
         plan_prices=services.settings.plan_prices,
         locale=services.settings.locale,
         seats=details.seats,
+        plan=details.plan,
+        billing_cycle=details.billing_cycle,
     )
     if not await update_view(services, view_id, view, hash=hash):
         # Never leave the admin looking at "Loading…": say something failed instead.

@@ -125,9 +125,18 @@ def form_view(
     plan_prices: dict[str, Any],
     locale: str,
     seats: int | None = None,
+    plan: str | None = None,
+    billing_cycle: str | None = None,
 ) -> Json:
-    """Plan, seats, billing cycle and card; Review pushes "Checking…", which becomes the confirmation."""
+    """Plan, seats, billing cycle and card; Review pushes "Checking…", which becomes the confirmation.
+
+    The trial's own plan, seats and cycle (when LiveChat gives them) are preselected: the admin who
+    came from a trial alert naming "Team plan" should not have to pick it again.
+    """
     cycle_options = [option("Monthly", "monthly"), option("Annual — 15% off", "annual")]
+    plan_options = options(_plan_option(p, plan_prices, locale) for p in PLANS)
+    chosen_plan = [o for o in plan_options if o["value"] == (plan or "").strip().lower()]
+    chosen_cycle = [o for o in cycle_options if o["value"] == (billing_cycle or "").strip().lower()]
     card_options = options(
         option(f"{c.label} · {c.brand} •••• {c.last4}", card_option_value(c)) for c in cards
     )
@@ -140,7 +149,8 @@ def form_view(
                 "type": "static_select",
                 "action_id": "plan",
                 "placeholder": placeholder("Choose a plan"),
-                "options": options(_plan_option(p, plan_prices, locale) for p in PLANS),
+                "options": plan_options,
+                **({"initial_option": chosen_plan[0]} if chosen_plan else {}),
             },
             block_id="plan",
         ),
@@ -163,7 +173,7 @@ def form_view(
                 "type": "radio_buttons",
                 "action_id": "billing_cycle",
                 "options": cycle_options,
-                "initial_option": cycle_options[0],
+                "initial_option": (chosen_cycle or cycle_options)[0],
             },
             block_id="billing_cycle",
         ),

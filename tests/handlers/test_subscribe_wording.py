@@ -87,3 +87,29 @@ def test_the_checking_view_names_the_license_and_card_has_no_submit_and_an_exter
     assert view["external_id"] == sv.review_external_id(ORDER) == f"subscribe-review-{ORDER.request_id}"
     other = ORDER.model_copy(update={"request_id": "f" * 32})
     assert sv.review_external_id(other) != view["external_id"], "unique per review"
+
+
+def _form(**trial: str | None) -> dict:
+    from decimal import Decimal
+
+    from bot.vault.store import CardSummary
+
+    card = CardSummary(label="Agency Visa", brand="Visa", last4="1111", exp_month=1, exp_year=2030)
+    prices = {"starter": Decimal("20"), "team": Decimal("41"), "business": Decimal("59")}
+    view = sv.form_view(
+        license_id="11223301", client_name="Joe Doe Ltd", channel_id="C1", cards=[card],
+        plan_prices=prices, locale="en_US", seats=5, **trial,
+    )  # fmt: skip
+    assert_valid_view(view)
+    return {b["block_id"]: b["element"] for b in view["blocks"] if b["type"] == "input"}
+
+
+def test_the_form_preselects_the_trials_own_plan_and_cycle_and_nothing_it_does_not_know():
+    # An admin arriving from an alert that says "Team plan" should not have to pick it again.
+    form = _form(plan="team", billing_cycle="annual")
+    assert form["plan"]["initial_option"]["value"] == "team"
+    assert form["plan"]["initial_option"] in form["plan"]["options"]  # Slack wants an exact match
+    assert form["billing_cycle"]["initial_option"]["value"] == "annual"
+    unknown = _form(plan="enterprise", billing_cycle=None)
+    assert "initial_option" not in unknown["plan"]  # no guess: the admin chooses
+    assert unknown["billing_cycle"]["initial_option"]["value"] == "monthly"
