@@ -20,7 +20,7 @@ from bot.offline.slack_standin import SlackDriver, StandinOptions, start_slack_s
 from bot.storage import Database
 from bot.storage.idempotency import IdempotencyKey
 from handlers.withdraw_blocks import CONFIRM_ACTION_ID
-from tests.e2e.support.processes import bot_env, poll, start_serve, stop
+from tests.e2e.support.processes import bot_env, poll, start_serve, stop_all
 from tests.e2e.support.stacks import BOT_TOKEN, PARTNERS_TOKEN
 from tests.payouts.helpers import WITHDRAWALS, confirm_button
 
@@ -89,8 +89,4 @@ async def test_serve_killed_mid_payout_post_never_pays_twice(tmp_path, applied):
         assert lives.count("POST", WITHDRAWALS) == 1
         assert len(lives.withdrawals) == before + (1 if applied else 0)
     finally:
-        for process in processes:
-            await stop(process)
-        await db.close()
-        await standin.close()
-        await sandbox.close()
+        await stop_all(processes, db, standin, sandbox)

@@ -38,7 +38,7 @@ from tests.e2e.support.flows import (
     view_text,
     wait_for_result,
 )
-from tests.e2e.support.processes import bot_env, poll, start_serve, stop
+from tests.e2e.support.processes import bot_env, poll, start_serve, stop_all
 from tests.e2e.support.stacks import BOT_TOKEN, PARTNERS_TOKEN, SECRETS, assert_no_secrets
 
 HOLD = 1.5  # seconds the sandbox holds the POST before answering (or applying it)
@@ -149,8 +149,4 @@ async def test_serve_killed_mid_subscription_post_never_charges_twice(tmp_path, 
         for process in processes:
             assert_no_secrets(process.text(), SECRETS)
     finally:
-        for process in processes:
-            await stop(process)
-        await db.close()
-        await standin.close()
-        await sandbox.close()
+        await stop_all(processes, db, standin, sandbox)

@@ -11,9 +11,10 @@ import os
 import signal
 import socket
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 
@@ -121,6 +122,14 @@ async def stop(bot: BotProcess) -> None:
     if bot.process.returncode is None:
         bot.kill9()
     await bot.wait()
+
+
+async def stop_all(processes: Iterable[BotProcess], *services: Any) -> None:
+    """A kill test's teardown: every process it started, then what they talked to (each `close()`d)."""
+    for bot in processes:
+        await stop(bot)
+    for service in services:
+        await service.close()
 
 
 async def poll(predicate: Callable[[], object], timeout: float = 5.0, interval: float = 0.01) -> None:

@@ -11,9 +11,6 @@ from __future__ import annotations
 
 import re
 
-import pytest
-
-from bot.offline.console import repl
 from bot.offline.console.repl import console_main
 from bot.offline.local_stack import LocalStack
 from bot.offline.sandbox.state import SandboxState
@@ -22,14 +19,6 @@ from tests.offline.console.helpers import Line, ScriptedIO
 CAMPAIGNS = "/v2/partners/affiliates/campaigns"
 SUB_PATH = "/v2/partners/solutions/licenses/livechat/"
 TRIAL_ERROR = "  ! Trial length must be between 14 and 30 days"
-
-
-@pytest.fixture
-def stacks(monkeypatch: pytest.MonkeyPatch) -> list[LocalStack]:
-    """The console's running stack (a setup hook, as the console offers), to read the sandbox."""
-    seen: list[LocalStack] = []
-    monkeypatch.setattr(repl, "SETUP_HOOKS", [seen.append])
-    return seen
 
 
 async def _run(lines: list[Line]) -> ScriptedIO:

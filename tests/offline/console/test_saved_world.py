@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 
-from bot.offline.console import repl
 from bot.offline.console.repl import console_main
 from bot.offline.console.saved import SavedState
 from bot.offline.local_stack import LocalStack
@@ -20,14 +19,6 @@ from tests.offline.console.helpers import cli as _cli
 SUBSCRIBE_JOE = ["/subscribe", "click 1", "2", "3", "", "", "y"]  # Joe Doe Ltd (11223301): Team, 3 seats
 NEW_CAMPAIGN = ["/campaign", "Spring promo", "1", "", "", ""]
 DEMO_DATA = "the sandbox starts from its demo data"
-
-
-@pytest.fixture
-def stacks(monkeypatch: pytest.MonkeyPatch) -> list[LocalStack]:
-    """Each console run's stack, in order (a setup hook, as the console offers)."""
-    seen: list[LocalStack] = []
-    monkeypatch.setattr(repl, "SETUP_HOOKS", [seen.append])
-    return seen
 
 
 async def _run(database: Path, lines: list[Any], *, fresh: bool = False) -> ScriptedIO:
