@@ -210,12 +210,11 @@ class IdempotencyStore:
         settle_takeover: Settle | None = None,
         wait_seconds: float = 30.0,
         poll_seconds: float = 0.1,
-        **more: Any,
     ) -> Result | None:
         """Run `work` for the one caller that claims (scope, key); the others get its recorded result.
 
         Returns None when another caller still has the work in hand after `wait_seconds` (it will
-        report its own result), or gave it up. The options are `run`'s.
+        report its own result), or gave it up. `run` takes the options for work with open outcomes.
         """
         ran = await self.run(
             scope,
@@ -224,7 +223,6 @@ class IdempotencyStore:
             settle_takeover=settle_takeover,
             wait_seconds=wait_seconds,
             poll_seconds=poll_seconds,
-            **more,
         )
         return ran.result
 
