@@ -53,13 +53,14 @@ async def settle_held(
         return with_existing(done, await read_license(license_id))
     if claim.state == ClaimState.UNKNOWN:
         # Never POST again on an unknown outcome before LiveChat has been re-read.
-        is_paid = paid(await read_license(license_id))
+        details = await read_license(license_id)
+        is_paid = paid(details)
         if is_paid:
             confirmed = result(Outcome.ALREADY, Reason.CONFIRMED_PAID)
             await claims.finish(
                 LICENSE_SCOPE, license_id, claim.owner, state=ClaimState.DONE, result=confirmed.to_json()
             )
-            return with_existing(confirmed, await read_license(license_id))
+            return with_existing(confirmed, details)  # the read that proved it paid describes it too
         since = parse_time(earlier.at) if earlier else None
         if is_paid is False and (since is None or clock.now() - since >= grace):
             log.info("license %s: unknown outcome outlived the grace period unpaid; trying again", license_id)
