@@ -101,7 +101,6 @@ class PayoutService:
         stale_after: timedelta = timedelta(minutes=5),
     ):
         self.partners = partners
-        self.db = db
         self.clock = clock
         self.claims = IdempotencyStore(db, clock, stale_after=stale_after)
         self.audit = PayoutAudit(db, clock)
