@@ -12,7 +12,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.access import NOT_ALLOWED
@@ -24,6 +23,7 @@ from bot.partners.models import PRODUCT_NAMES, Earnings, License
 from bot.partners.reports import Withdrawal
 from bot.slack.blocks import (
     MAX_VIEW_BLOCKS,
+    Json,
     actions,
     button,
     context,
@@ -35,7 +35,6 @@ from bot.slack.blocks import (
 from bot.slack.blocks import field as text_field  # dataclasses.field is the other `field` here
 from bot.slack.mrkdwn import escape
 
-Json = dict[str, Any]
 REFRESH_ACTION = "home_refresh"
 NEW_CAMPAIGN_ACTION = "home_new_campaign"
 TRIAL_WINDOW_DAYS = 14
