@@ -19,7 +19,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from bot.offline.sandbox.state import SandboxWorld, WorldError
+from bot.offline.sandbox.world import SandboxWorld, WorldError
 
 DEFAULT_DATABASE = Path("data") / "console.db"
 DEMO_DATA = "the sandbox starts from its demo data (`--fresh` starts the bot's side over too)"

@@ -25,9 +25,7 @@ from typing import Any, Literal
 from aiohttp import web
 
 from bot.offline.sandbox import data
-from bot.offline.sandbox.world import WORLD_VERSION as WORLD_VERSION  # re-exported: console/saved.py
 from bot.offline.sandbox.world import SandboxWorld
-from bot.offline.sandbox.world import WorldError as WorldError  # re-exported: console/saved.py
 
 EarningsShape = Literal["today", "2018"]
 EARNINGS_SHAPES: tuple[str, ...] = ("today", "2018")
