@@ -12,7 +12,7 @@ from bot.money import format_money
 from bot.partners.payouts import MINIMUM_WITHDRAWAL
 from bot.partners.reports import Balance, Withdrawal
 from bot.payouts.service import Outcome, PayoutResult
-from bot.slack.blocks import actions, button, confirm_dialog, context, header, section
+from bot.slack.blocks import actions, button, confirm_dialog, context, header, notice_message, section
 from bot.slack.mrkdwn import escape
 
 CONFIRM_ACTION_ID = "withdraw_confirm"
@@ -99,7 +99,7 @@ def withdrawals_message(
     where = zone.key if zone_known else "UTC (your Slack profile has no time zone)"
     if not payouts:
         text = "No payouts yet. Use `/earnings withdraw` to request one (admins)."
-        return {"text": text, "blocks": [section(text)]}
+        return notice_message(text)
     lines = []
     for payout in payouts[:MAX_LISTED]:
         icon = STATUS_ICONS.get(payout.status, "•")
