@@ -19,7 +19,7 @@ import asyncio
 import json
 import logging
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -188,6 +188,18 @@ class IdempotencyStore:
                 )
             ).scalar_one_or_none()
             return _seen(row) if row is not None else None
+
+    async def get_many(self, scope: str, keys: Collection[str]) -> dict[str, Claim]:
+        """The claims of `keys` that exist, by key, in one query (a list of many items)."""
+        if not keys:
+            return {}
+        async with self.db.session() as session:
+            rows = (
+                await session.execute(
+                    select(IdempotencyKey).where(IdempotencyKey.scope == scope, IdempotencyKey.key.in_(keys))
+                )
+            ).scalars()
+            return {row.key: _seen(row) for row in rows}
 
     async def wait_settled(
         self, scope: str, key: str, *, wait_seconds: float, poll_seconds: float

@@ -81,9 +81,8 @@ async def unconfirmed(
     """Licenses whose last POST has an unknown outcome, with when their lock ends (still ahead)."""
     now = clock.now()
     locked: dict[str, datetime] = {}
-    for license_id in license_ids:
-        claim = await claims.get(LICENSE_SCOPE, license_id)
-        if claim is None or claim.state != ClaimState.UNKNOWN:
+    for license_id, claim in (await claims.get_many(LICENSE_SCOPE, license_ids)).items():
+        if claim.state != ClaimState.UNKNOWN:
             continue
         earlier = Result.from_json(claim.result)
         since = parse_time(earlier.at) if earlier else None
