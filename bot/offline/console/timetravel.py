@@ -51,7 +51,6 @@ class Delivered:
 class Jump:
     """What a jump did, for the sentence the console prints."""
 
-    delta: timedelta
     days_earned: int = 0
     commission: Decimal = Decimal("0")
     paid_out: Decimal = Decimal("0")
@@ -201,7 +200,7 @@ async def jump(
     stops.sort(key=lambda stop: (stop[0], order.index(stop[1])))
     for due in dues:
         await due.run()
-    result = Jump(delta)
+    result = Jump()
     for moment, kind in stops:
         clock.offset += moment - clock.now() + timedelta(seconds=1)
         if kind == "midnight":
