@@ -98,11 +98,7 @@ LONG_ID_TEXT = (
 
 async def reader_zone(services: Services, user_id: str) -> ZoneInfo:
     """The zone of whoever typed `/subscribe` (the list is ephemeral: theirs alone); UTC if unknown."""
-    try:
-        return (await user_zone(services.slack, user_id))[0]
-    except Exception:  # the list matters more than its zone: a failing users.info must not lose it
-        log.warning("/subscribe could not read the time zone of %s", user_id, exc_info=True)
-        return ZoneInfo("UTC")
+    return (await user_zone(services.slack, user_id))[0]
 
 
 async def send_license_list(services: Services, command: dict[str, Any]) -> None:

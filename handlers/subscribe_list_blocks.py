@@ -8,7 +8,7 @@ their Slack time zone with the phrase the trial alerts and the Home tab use ("in
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.alerts.blocks import ends_phrase
@@ -50,7 +50,7 @@ def license_list_message(
         if locked is not None:
             text += (
                 f"\n:hourglass: *Being confirmed* — a subscription request got no clear answer from LiveChat; "
-                f"no new request until {locked.astimezone(UTC):%H:%M} UTC unless LiveChat shows it subscribed."
+                f"no new request until {locked.astimezone(zone):%H:%M} ({zone.key}) unless LiveChat shows it subscribed."
             )
             blocks.append(section(text, block_id=block_id))
             continue

@@ -5,7 +5,8 @@ from __future__ import annotations
 import logging
 from zoneinfo import ZoneInfo
 
-from slack_sdk.errors import SlackApiError
+import aiohttp
+from slack_sdk.errors import SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.timezones import find_zone
@@ -17,7 +18,9 @@ async def user_zone_name(slack: AsyncWebClient, user_id: str) -> str | None:
     """The user's Slack time zone name, or None when Slack does not say (or cannot be asked)."""
     try:
         response = await slack.users_info(user=user_id)
-    except SlackApiError:
+    except (TimeoutError, SlackClientError, aiohttp.ClientError):
+        # A zone only labels times: an error answer or a dropped connection means UTC, never a
+        # lost reply (the /subscribe list, the withdrawals, the Home).
         log.warning("users.info failed for %s", user_id, exc_info=True)
         return None
     tz = (response.get("user") or {}).get("tz")

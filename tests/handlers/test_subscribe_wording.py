@@ -66,7 +66,15 @@ def test_a_license_being_confirmed_is_listed_without_a_create_button():
     assert_valid_message(message)
     values = [b["accessory"]["value"] for b in message["blocks"] if "accessory" in b]
     assert values == ["222"]
-    assert "Being confirmed" in str(message["blocks"]) and "15:42 UTC" in str(message["blocks"])
+    assert "Being confirmed" in str(message["blocks"]) and "15:42 (UTC)" in str(message["blocks"])
+    # In the reader's zone, like the trial end beside it: 15:42 UTC is 16:42 in Warsaw.
+    warsaw = license_list_message(
+        licenses,
+        now=datetime(2026, 12, 2, 15, 0, tzinfo=UTC),
+        zone=ZoneInfo("Europe/Warsaw"),
+        unconfirmed={"111": datetime(2026, 12, 2, 15, 42, tzinfo=UTC)},
+    )
+    assert "until 16:42 (Europe/Warsaw)" in str(warsaw["blocks"])
 
 
 def test_refusals_say_nothing_was_charged():
