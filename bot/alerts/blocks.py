@@ -72,12 +72,13 @@ def alert_message(alert: Alert, now: datetime, zone: ZoneInfo) -> Json:
     when = ends_phrase(alert.ends_at, now, zone)
     text = f"Trial ending {when}: {alert.client_name or 'Unnamed client'} (license {alert.license_id})"
     body = f":alarm_clock: *{client}*'s trial ends *{when}* ({zone.key})\n{_facts(alert)}"
-    accessory = subscribe_button(alert.license_id) if alert.product == "livechat" else None
-    facts = section(body, block_id=f"{ALERT_BLOCK_PREFIX}{alert.license_id}", accessory=accessory)
     if alert.product == "livechat":
+        accessory: Json | None = subscribe_button(alert.license_id)
         note = "Only admins can subscribe; you confirm plan, seats and price before anything is charged."
     else:
+        accessory = None
         note = "Subscribe this one in LiveChat's partner app: the bot subscribes LiveChat licenses only."
+    facts = section(body, block_id=f"{ALERT_BLOCK_PREFIX}{alert.license_id}", accessory=accessory)
     return {
         "text": text,
         "blocks": [facts, context(note)],
